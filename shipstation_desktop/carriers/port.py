@@ -1,0 +1,95 @@
+"""The carrier port: one protocol every carrier adapter (and the simulated carrier) implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from shipstation_desktop.domain.enums import ExceptionType, LabelFormat, ShipmentStatus
+from shipstation_desktop.domain.models import PostalAddress
+from shipstation_desktop.domain.rates import Rate, RateRequest
+from shipstation_desktop.domain.units import Money
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierCapabilities:
+    max_weight_grams: Decimal
+    label_formats: tuple[LabelFormat, ...]
+    dim_divisor_cm3_per_kg: Decimal
+    can_void: bool = True
+    can_find_by_reference: bool = False
+    can_validate_address: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRequest:
+    rate: Rate
+    request: RateRequest
+    reference: str  # our order number; lets a carrier find the label again after a crash
+    label_format: LabelFormat = LabelFormat.ZPL  # what the bench's label printer speaks
+    dpi: int = 203
+
+
+@dataclass(frozen=True, slots=True)
+class PurchasedLabel:
+    tracking_number: str
+    label: bytes
+    label_format: LabelFormat
+    cost: Money
+    service: str
+    carrier_shipment_id: str = ""
+    tracking_url: str = ""
+    estimated_delivery: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierEvent:
+    time: datetime
+    status: ShipmentStatus
+    code: str  # the carrier's raw code, kept
+    description: str
+    location: str = ""
+    exception: ExceptionType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingResult:
+    tracking_number: str
+    status: ShipmentStatus
+    events: tuple[CarrierEvent, ...] = field(default=())  # newest first
+    estimated_delivery: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressCheck:
+    valid: bool
+    messages: tuple[str, ...] = ()
+    suggestion: PostalAddress | None = None
+
+
+class CarrierPort(Protocol):
+    code: str
+    name: str
+    capabilities: CarrierCapabilities
+
+    def rates(self, request: RateRequest) -> Sequence[Rate]: ...
+
+    def buy_label(self, request: LabelRequest) -> PurchasedLabel:
+        """Buys a label. Not idempotent: callers record a purchase intent first (ARCHITECTURE §5)."""
+        ...
+
+    def find_label(self, reference: str) -> PurchasedLabel | None:
+        """Looks a purchase up by our reference (for reconciling an unconfirmed purchase)."""
+        ...
+
+    def void(self, tracking_number: str) -> None: ...
+
+    def track(self, tracking_number: str) -> TrackingResult: ...
+
+    def validate_address(self, address: PostalAddress) -> AddressCheck: ...
+
+    def tracking_url(self, tracking_number: str) -> str: ...

@@ -1,0 +1,95 @@
+"""Enumerations named exactly as the seeds name them (values are the stored form)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ShipmentStatus(StrEnum):
+    PENDING = "PENDING"
+    LABEL_CREATED = "LABEL_CREATED"
+    PICKED_UP = "PICKED_UP"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
+    LOST = "LOST"
+    DAMAGED = "DAMAGED"
+    CANCELLED = "CANCELLED"
+
+
+class ExceptionType(StrEnum):
+    DELIVERY_FAILED = "DELIVERY_FAILED"
+    ADDRESS_ISSUE = "ADDRESS_ISSUE"
+    CUSTOMS_DELAY = "CUSTOMS_DELAY"
+    WEATHER_DELAY = "WEATHER_DELAY"
+    DAMAGED_IN_TRANSIT = "DAMAGED_IN_TRANSIT"
+    LOST_IN_TRANSIT = "LOST_IN_TRANSIT"
+    REFUSED_BY_RECIPIENT = "REFUSED_BY_RECIPIENT"
+    # Bench-side problems a supervisor must look at; the seed's list covers only carrier events.
+    WEIGHT_MISMATCH = "WEIGHT_MISMATCH"
+    LABEL_PURCHASE_UNCONFIRMED = "LABEL_PURCHASE_UNCONFIRMED"
+    PRINT_FAILED = "PRINT_FAILED"
+
+
+class ExceptionSeverity(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
+class OrderStatus(StrEnum):
+    """Seed 002's order statuses (stored lower-case, as the seed's values are)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELAYED = "delayed"
+    EXCEPTION = "exception"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    BLOCKED = "BLOCKED"
+    VIP = "VIP"
+
+
+class CustomerSource(StrEnum):
+    TIKTOK_SHOP = "TIKTOK_SHOP"
+    SHOPIFY = "SHOPIFY"
+    ETSY = "ETSY"
+    AMAZON = "AMAZON"
+    SHIPSTATION = "SHIPSTATION"
+    MANUAL = "MANUAL"
+
+
+class AddressType(StrEnum):
+    SHIPPING = "SHIPPING"
+    BILLING = "BILLING"
+    BOTH = "BOTH"
+
+
+class LabelPurchaseState(StrEnum):
+    """ARCHITECTURE.md §5: an intent is committed PENDING before the carrier is called."""
+
+    PENDING = "PENDING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+
+
+class RateRule(StrEnum):
+    CHEAPEST = "cheapest"
+    FASTEST = "fastest"
+
+
+class LabelFormat(StrEnum):
+    ZPL = "zpl"
+    PDF = "pdf"

@@ -1,0 +1,17 @@
+"""The bench's own shipping label (4x6 in), as ZPL or PDF. Carrier-supplied labels never pass here."""
+
+from __future__ import annotations
+
+from shipstation_desktop.domain.enums import LabelFormat
+from shipstation_desktop.labels.model import LabelData
+from shipstation_desktop.labels.pdf import render_pdf
+from shipstation_desktop.labels.zpl import render_zpl
+
+__all__ = ["LabelData", "render_label", "render_pdf", "render_zpl"]
+
+
+def render_label(data: LabelData, fmt: LabelFormat, dpi: int = 203) -> bytes:
+    """The label in the printer's language; `dpi` matters only for ZPL (PDF is vector)."""
+    if fmt is LabelFormat.ZPL:
+        return render_zpl(data, dpi)
+    return render_pdf(data)

@@ -1,0 +1,100 @@
+"""Opening the local SQLite store: pragmas, schema checks and migrations at start-up."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError
+
+from shipstation_desktop.domain.errors import UserError
+
+DB_FILENAME = "bench.sqlite3"
+
+
+class StoreError(UserError):
+    """The database file cannot be used as it is (corrupt, newer schema, locked)."""
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the sync thread read while the bench writes; FULL fsyncs each commit so a power cut
+    # after "label bought" never loses the label.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite+pysqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "shipstation_desktop.persistence:migrations")
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def check_file(path: Path) -> None:
+    """Refuses a file that is not a SQLite database, naming it, instead of silently re-creating it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+            ok = conn.execute("PRAGMA quick_check(1)").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable bench database ({exc}); restore it from a backup") from exc
+    if ok is None or ok[0] != "ok":
+        raise StoreError(f"{path} is damaged (integrity check: {ok[0] if ok else 'no answer'}); restore it")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Migrates to the newest schema; refuses a database written by a newer app. Returns (from, to)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        before = current_revision(engine)
+    except DatabaseError as exc:
+        raise StoreError(f"{engine.url.database} cannot be read ({exc.orig})") from exc
+    if before is not None and not _known(script, before):
+        raise StoreError(
+            f"{engine.url.database} was written by a newer ShipStation Desktop (schema {before}); "
+            "install the newer version instead of opening it with this one"
+        )
+    head = head_revision()
+    if before != head:
+        command.upgrade(alembic_config(engine), "head")
+    return before, head
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises several error types for an unknown id
+        return False

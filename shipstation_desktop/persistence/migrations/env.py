@@ -1,0 +1,15 @@
+"""Alembic environment: always handed an engine by persistence.db (no ini file, no URL guessing)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from shipstation_desktop.persistence.tables import Base
+
+engine = context.config.attributes["engine"]
+with engine.connect() as connection:
+    # render_as_batch: SQLite cannot ALTER most things; batch mode rebuilds tables instead.
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,63 @@
+"""The local store: one engine, short sessions, commit-or-rollback, outbox hooks attached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shipstation_desktop.domain.clock import Clock, SystemClock
+from shipstation_desktop.domain.ids import uuid7
+
+from . import db, outbox
+from .tables import LocalMeta
+
+
+class Store:
+    def __init__(self, path: Path, clock: Clock | None = None, *, migrate: bool = True) -> None:
+        self.path = path
+        self.clock = clock or SystemClock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db.check_file(path)
+        self.engine = db.make_engine(path)
+        if migrate:
+            db.upgrade(self.engine)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        outbox.install(self._factory)
+        self.bench_id = self._ensure_bench_id()
+
+    def _ensure_bench_id(self) -> str:
+        factory = sessionmaker(self.engine)  # no outbox hooks needed for local meta
+        with factory.begin() as s:
+            row = s.get(LocalMeta, "bench_id")
+            if row is None:
+                row = LocalMeta(key="bench_id", value=uuid7())
+                s.add(row)
+            return row.value
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception."""
+        s = self._factory(info={"clock": self.clock, "bench_id": self.bench_id})
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def get_meta(self, key: str) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(LocalMeta.value).where(LocalMeta.key == key))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.session() as s:
+            s.merge(LocalMeta(key=key, value=value))
+
+    def close(self) -> None:
+        self.engine.dispose()

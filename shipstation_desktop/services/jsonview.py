@@ -1,0 +1,145 @@
+"""Domain objects as JSON-ready dicts: the CLI's output contract (keys only ever get added).
+
+Enum values are lower-case in JSON, whatever their stored form, so every command speaks alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.rates import Rate, WeightCheck
+from shipstation_desktop.domain.units import Money, Weight
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def money(value: Money | None) -> dict[str, Any] | None:
+    return None if value is None else {"amount": str(value.amount), "currency": value.currency}
+
+
+def weight(value: Weight) -> dict[str, Any]:
+    return {"value": _num(value.value), "unit": value.unit.value, "grams": _num(value.grams.quantize(Decimal("0.001")))}
+
+
+def address(value: dm.PostalAddress) -> dict[str, Any]:
+    return value.as_dict()
+
+
+def order(value: dm.Order) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "order_number": value.order_number,
+        "status": value.status.value.lower(),
+        "customer_id": value.customer_id,
+        "customer_name": value.customer_name,
+        "ship_to": address(value.ship_to),
+        "total": money(value.total),
+        "expected_weight_grams": _num(value.expected_weight_grams) if value.expected_weight_grams else None,
+        "items": [
+            {"sku": line.sku, "name": line.name, "quantity": line.quantity, "unit_price": str(line.unit_price)}
+            for line in value.lines
+        ],
+        "created_at": _time(value.created_at),
+    }
+
+
+def event(value: dm.TrackingEvent) -> dict[str, Any]:
+    return {
+        "time": _time(value.timestamp),
+        "status": value.status.value.lower(),
+        "exception": value.exception.value.lower() if value.exception else None,
+        "code": value.carrier_code,
+        "description": value.description,
+        "location": value.location,
+    }
+
+
+def shipment(value: dm.Shipment) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "order_number": value.order_number,
+        "tracking_number": value.tracking_number,
+        "carrier": value.carrier,
+        "service": value.service,
+        "status": value.status.value.lower(),
+        "cost": money(value.shipping_cost),
+        "weight": weight(value.weight),
+        "ship_from": address(value.ship_from),
+        "ship_to": address(value.ship_to),
+        "tracking_url": value.tracking_url,
+        "label_format": value.label_format.value if value.label_format else None,
+        "label_path": value.label_path or None,
+        "created_at": _time(value.created_at),
+        "estimated_delivery": _time(value.estimated_delivery),
+        "delivered_at": _time(value.actual_delivery),
+        "events": [event(e) for e in value.events],
+    }
+
+
+def rate(value: Rate) -> dict[str, Any]:
+    return {
+        "carrier": value.carrier,
+        "service": value.service,
+        "service_name": value.service_name,
+        "amount": money(value.amount),
+        "transit_days": value.transit_days,
+        "billable_weight": weight(value.billable_weight),
+    }
+
+
+def weight_check(value: WeightCheck) -> dict[str, Any]:
+    return {
+        "ok": value.ok,
+        "measured": weight(value.measured),
+        "expected_grams": _num(value.expected.grams) if value.expected else None,
+        "difference_grams": _num(value.difference_grams.quantize(Decimal("0.1"))),
+        "tolerance_pct": _num(value.tolerance_pct),
+        "message": value.message(),
+    }
+
+
+def exception(value: dm.ShipmentException) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "type": value.type.value.lower(),
+        "severity": value.severity.value.lower(),
+        "description": value.description,
+        "order_number": value.order_number or None,
+        "tracking_number": value.tracking_number or None,
+        "created_at": _time(value.created_at),
+        "resolution": value.resolution or None,
+        "resolved_at": _time(value.resolved_at),
+        "resolved_by": value.resolved_by or None,
+    }
+
+
+def customer(value: dm.Customer) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "name": value.name,
+        "email": value.email,
+        "phone": value.phone,
+        "status": value.status.value.lower(),
+        "source": value.source.value.lower(),
+        "tags": list(value.tags),
+        "order_count": value.order_count,
+        "total_spent": str(value.total_spent),
+        "addresses": [
+            {
+                "id": a.id,
+                "type": a.type.value.lower(),
+                "is_default": a.is_default,
+                **address(a.postal()),
+            }
+            for a in value.addresses
+        ],
+    }

@@ -1,0 +1,205 @@
+"""Shipment queries, void, reprint and tracking refresh."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from shipstation_desktop.carriers.port import TrackingResult
+from shipstation_desktop.devices.printer_port import PrintResult
+from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType, OrderStatus, ShipmentStatus
+from shipstation_desktop.domain.errors import NotFound, UserError
+from shipstation_desktop.domain.states import (
+    SHIPMENT_TERMINAL,
+    SHIPMENT_TRANSITIONS,
+    check_order_transition,
+    order_status_for_shipment,
+)
+from shipstation_desktop.persistence import mappers
+from shipstation_desktop.persistence import tables as t
+
+from . import exceptions as exc_service
+from . import packing
+from .bench import Bench
+from .status import move_order, move_shipment
+
+# How bad each carrier exception is for the supervisor queue (data, not code paths).
+EXCEPTION_SEVERITY: dict[ExceptionType, ExceptionSeverity] = {
+    ExceptionType.WEATHER_DELAY: ExceptionSeverity.LOW,
+    ExceptionType.CUSTOMS_DELAY: ExceptionSeverity.MEDIUM,
+    ExceptionType.DELIVERY_FAILED: ExceptionSeverity.MEDIUM,
+    ExceptionType.ADDRESS_ISSUE: ExceptionSeverity.HIGH,
+    ExceptionType.REFUSED_BY_RECIPIENT: ExceptionSeverity.HIGH,
+    ExceptionType.DAMAGED_IN_TRANSIT: ExceptionSeverity.HIGH,
+    ExceptionType.LOST_IN_TRANSIT: ExceptionSeverity.CRITICAL,
+}
+
+
+def list_shipments(
+    bench: Bench,
+    *,
+    status: ShipmentStatus | None = None,
+    carrier: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    search: str = "",
+    limit: int | None = None,
+) -> list[dm.Shipment]:
+    with bench.store.session() as s:
+        q = (
+            select(t.Shipment, t.Order.order_number)
+            .join(t.Order, t.Order.id == t.Shipment.order_id)
+            .where(t.Shipment.deleted_at.is_(None))
+            .order_by(t.Shipment.created_at.desc())
+        )
+        if status is not None:
+            q = q.where(t.Shipment.status == status.value)
+        if carrier:
+            q = q.where(t.Shipment.carrier == carrier)
+        if since is not None:
+            q = q.where(t.Shipment.created_at >= since)
+        if until is not None:
+            q = q.where(t.Shipment.created_at < until)
+        if search.strip():
+            term = f"%{search.strip()}%"
+            q = q.where(or_(t.Shipment.tracking_number.ilike(term), t.Order.order_number.ilike(term)))
+        if limit is not None:
+            q = q.limit(limit)
+        return [mappers.shipment(row, number) for row, number in s.execute(q)]
+
+
+def get_shipment(bench: Bench, key: str) -> dm.Shipment:
+    """By id or tracking number, with its tracking events (newest first)."""
+    with bench.store.session() as s:
+        row = s.scalar(
+            select(t.Shipment).where(
+                or_(t.Shipment.id == key, t.Shipment.tracking_number == key.strip().upper()),
+                t.Shipment.deleted_at.is_(None),
+            )
+        )
+        if row is None:
+            raise NotFound(f"No shipment {key!r} on this bench.")
+        events = list(
+            s.scalars(
+                select(t.TrackingEvent)
+                .where(t.TrackingEvent.shipment_id == row.id)
+                .order_by(t.TrackingEvent.timestamp.desc())
+            )
+        )
+        return mappers.shipment(row, row.order.order_number, events)
+
+
+def void(bench: Bench, key: str, reason: str = "") -> dm.Shipment:
+    """Cancels the label at the carrier, then the shipment; the order goes back to the bench."""
+    shipment = get_shipment(bench, key)
+    if shipment.status is not ShipmentStatus.LABEL_CREATED:
+        raise UserError(
+            f"Label {shipment.tracking_number} is {shipment.status.value}; only a label the carrier has not "
+            "picked up yet can be voided."
+        )
+    bench.carrier(shipment.carrier).void(shipment.tracking_number)
+    now = bench.clock.now()
+    with bench.store.session() as s:
+        row = s.get_one(t.Shipment, shipment.id)
+        move_shipment(row, ShipmentStatus.CANCELLED, now, reason or "label voided")
+        order = s.get_one(t.Order, row.order_id)
+        if OrderStatus(order.status) is OrderStatus.SHIPPED:
+            move_order(
+                s,
+                order,
+                OrderStatus.PROCESSING,
+                by=bench.user,
+                details=f"label {row.tracking_number} voided",
+                notes=reason,
+                tracking_number=row.tracking_number,
+                carrier=row.carrier,
+            )
+    bench.changed("shipments")
+    return get_shipment(bench, shipment.id)
+
+
+def reprint(bench: Bench, key: str) -> PrintResult:
+    shipment = get_shipment(bench, key)
+    if shipment.status is ShipmentStatus.CANCELLED:
+        raise UserError(f"Label {shipment.tracking_number} was voided; it must not be printed again.")
+    return packing.print_label(bench, shipment.id, document="reprint")
+
+
+def refresh_tracking(bench: Bench, key: str) -> dm.Shipment:
+    """Asks the carrier for news; new events are appended, status only moves forward."""
+    shipment = get_shipment(bench, key)
+    if shipment.status in SHIPMENT_TERMINAL:
+        return shipment
+    result = bench.carrier(shipment.carrier).track(shipment.tracking_number)
+    apply_tracking(bench, shipment.id, result, source="carrier")
+    return get_shipment(bench, shipment.id)
+
+
+def apply_tracking(bench: Bench, shipment_id: str, result: TrackingResult, source: str) -> int:
+    """Stores new events (insert-or-ignore by deterministic id) and moves statuses forward.
+
+    Returns how many events were new. Exception events raise supervisor exceptions once each.
+    """
+    new_exceptions: list[tuple[ExceptionType, str]] = []
+    with bench.store.session() as s:
+        row = s.get_one(t.Shipment, shipment_id)
+        known = set(s.scalars(select(t.TrackingEvent.id).where(t.TrackingEvent.shipment_id == shipment_id)))
+        added = 0
+        for ev in sorted(result.events, key=lambda e: e.time):
+            event_id = packing.tracking_event_id(row.carrier, row.tracking_number, ev.time, ev.code)
+            if event_id in known:
+                continue
+            known.add(event_id)
+            added += 1
+            s.add(
+                t.TrackingEvent(
+                    id=event_id,
+                    shipment_id=shipment_id,
+                    status=ev.status.value,
+                    description=ev.description,
+                    location=ev.location,
+                    timestamp=ev.time,
+                    carrier_code=ev.code,
+                    exception_type=ev.exception.value if ev.exception else None,
+                )
+            )
+            if ev.exception is not None:
+                new_exceptions.append((ev.exception, f"{ev.description} ({ev.location})".strip()))
+            _advance(s, row, ev.status, ev.time, source)
+        _advance(s, row, result.status, bench.clock.now(), source)
+        if result.estimated_delivery:
+            row.estimated_delivery = result.estimated_delivery
+        if result.delivered_at:
+            row.actual_delivery = result.delivered_at
+        order_id, tracking = row.order_id, row.tracking_number
+    for kind, text in new_exceptions:
+        exc_service.raise_exception(
+            bench,
+            type=kind,
+            severity=EXCEPTION_SEVERITY[kind],
+            description=f"{tracking}: {text}",
+            shipment_id=shipment_id,
+            order_id=order_id,
+        )
+    if added:
+        bench.changed("shipments")
+    return added
+
+
+def _advance(s: Session, row: t.Shipment, target: ShipmentStatus, at: datetime, source: str) -> None:
+    current = ShipmentStatus(row.status)
+    if target == current or target not in SHIPMENT_TRANSITIONS[current]:
+        return  # stale or backwards news never moves a shipment back
+    move_shipment(row, target, at, f"from {source}")
+    implied = order_status_for_shipment(target)
+    order = s.get_one(t.Order, row.order_id)
+    if implied is None or implied.value == order.status:
+        return
+    try:
+        check_order_transition(OrderStatus(order.status), implied)
+    except UserError:
+        return
+    move_order(s, order, implied, by=source, source=source, tracking_number=row.tracking_number, carrier=row.carrier)

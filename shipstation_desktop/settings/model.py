@@ -1,0 +1,104 @@
+"""Typed bench settings, kept as JSON in the data dir. Secrets never go here: see secrets.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shipstation_desktop.domain.enums import LabelFormat, RateRule
+from shipstation_desktop.domain.errors import UserError
+from shipstation_desktop.domain.units import WeightUnit
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+
+class ScaleSettings(_Section):
+    kind: Literal["simulated", "serial", "hid"] = "simulated"
+    protocol: str = "sim"
+    port: str = ""
+    baud: int = 9600
+    stable_window_s: float = Field(0.3, gt=0, le=5)
+    min_weight_g: Decimal = Field(Decimal(2), ge=0)
+
+
+class PrinterSettings(_Section):
+    kind: Literal["spool", "tcp", "system", "escpos"] = "spool"
+    address: str = ""  # tcp://host:9100, a queue name, or a spool directory (empty: the bench's spool)
+    format: LabelFormat = LabelFormat.ZPL
+    dpi: Literal[203, 300] = 203
+
+
+class CarrierAccount(_Section):
+    code: str
+    account: str = ""
+    enabled: bool = True
+    sandbox: bool = True
+
+
+class CentralSettings(_Section):
+    url: str = ""  # empty: this bench works alone
+
+
+class ShipFrom(_Section):
+    name: str = "Demo Warehouse"
+    company: str = "ShipStation Desktop Demo"
+    line1: str = "500 Industrial Way"
+    line2: str = ""
+    city: str = "Reno"
+    state: str = "NV"
+    postal_code: str = "89502"
+    country: str = "US"
+    phone: str = "+17755550100"
+
+
+class BenchSettings(_Section):
+    bench_name: str = "Bench 1"
+    weight_unit: WeightUnit = WeightUnit.LB
+    weight_tolerance_pct: Decimal = Field(Decimal(10), ge=0, le=100)
+    raise_weight_exceptions: bool = True
+    rate_rule: RateRule = RateRule.CHEAPEST
+    demo_mode: bool = True
+    first_run_done: bool = False
+    scale: ScaleSettings = ScaleSettings()
+    label_printer: PrinterSettings = PrinterSettings()
+    slip_printer: PrinterSettings = PrinterSettings(format=LabelFormat.PDF)
+    carriers: list[CarrierAccount] = [CarrierAccount(code="simulated")]
+    central: CentralSettings = CentralSettings()
+    ship_from: ShipFrom = ShipFrom()
+
+
+def load(path: Path) -> BenchSettings:
+    if not path.exists():
+        return BenchSettings()
+    try:
+        return BenchSettings.model_validate(json.loads(path.read_text("utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UserError(f"{path}: setting {where}: {first['msg']}") from exc
+
+
+def save(path: Path, settings: BenchSettings) -> None:
+    """Atomic write: a crash mid-save leaves the old file, never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = settings.model_dump_json(indent=2)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,56 @@
+"""Carrier credentials and other secrets: only in the OS keyring, never in settings.json."""
+
+from __future__ import annotations
+
+import contextlib
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+SERVICE = "shipstation-desktop"
+
+NO_KEYRING_MESSAGE = (
+    "No secure keyring is available on this computer, so credentials cannot be saved. "
+    "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential "
+    "Manager); until then carrier accounts that need credentials stay disabled."
+)
+
+
+def _is_insecure(backend: KeyringBackend) -> bool:
+    # keyring falls back to its "fail" backend (priority 0) or a chainer with nothing in it when the
+    # desktop has no secret service; both would lose or refuse every secret.
+    module = type(backend).__module__
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return True
+    if module.startswith("keyring.backends.chainer"):
+        return not getattr(backend, "backends", [])
+    return False
+
+
+class SecretStore:
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._backend = backend or keyring.get_keyring()
+
+    @property
+    def available(self) -> bool:
+        return not _is_insecure(self._backend)
+
+    def set(self, key: str, value: str) -> None:
+        if not self.available:
+            raise keyring.errors.NoKeyringError(NO_KEYRING_MESSAGE)
+        self._backend.set_password(SERVICE, key, value)
+
+    def get(self, key: str) -> str | None:
+        if not self.available:
+            return None
+        try:
+            return self._backend.get_password(SERVICE, key)
+        except keyring.errors.KeyringError:
+            return None
+
+    def delete(self, key: str) -> None:
+        if not self.available:
+            return
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            self._backend.delete_password(SERVICE, key)
