@@ -169,21 +169,23 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(paths.resolve(args.data_dir).log_file)
     if args.command == "db":
         from shipstation_desktop.persistence import db
-        from shipstation_desktop.persistence.store import Store
 
-        store = Store(paths.resolve(args.data_dir).database, migrate=False)
+        path = paths.resolve(args.data_dir).database
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db.check_file(path)
+        engine = db.make_engine(path)
         try:
-            before, after = db.upgrade(store.engine)
+            before, after = db.upgrade(engine)
         finally:
-            store.close()
-        print(f"database {store.path} at schema {after}" + (f" (was {before})" if before != after else ""))
+            engine.dispose()
+        print(f"database {path} at schema {after}" + (f" (was {before})" if before != after else ""))
         return 0
 
     bench = bootstrap.open_bench(args.data_dir)
     try:
         if args.command == "demo":
             r = demo_service.seed(bench, force=args.force)
-            data = {
+            data: dict[str, Any] = {
                 "customers": r.customers,
                 "orders": r.orders,
                 "shipments": r.shipments,
@@ -327,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from shipstation_desktop.ui.app import run_gui
 
-            return run_gui(args.data_dir, demo=getattr(args, "demo", False))
+            return int(run_gui(args.data_dir, demo=getattr(args, "demo", False)))
         return run(args)
     except CliError as e:
         print(str(e), file=sys.stderr)

@@ -26,6 +26,10 @@ def _dims(length: Decimal | None, width: Decimal | None, height: Decimal | None)
     return Dimensions(length, width, height, LengthUnit.MM)
 
 
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount, currency)
+
+
 def address(row: t.Address) -> dm.Address:
     return dm.Address(
         id=row.id,
@@ -121,7 +125,6 @@ def tracking_event(row: t.TrackingEvent) -> dm.TrackingEvent:
 
 
 def shipment(row: t.Shipment, order_number: str, events: list[t.TrackingEvent] | None = None) -> dm.Shipment:
-    money = lambda v: Money(v, row.currency) if v is not None else None  # noqa: E731
     return dm.Shipment(
         id=row.id,
         order_id=row.order_id,
@@ -138,8 +141,8 @@ def shipment(row: t.Shipment, order_number: str, events: list[t.TrackingEvent] |
         version=row.version,
         tracking_url=row.tracking_url,
         dimensions=_dims(row.length_mm, row.width_mm, row.height_mm),
-        declared_value=money(row.declared_value),
-        insurance_amount=money(row.insurance_amount),
+        declared_value=_money(row.declared_value, row.currency),
+        insurance_amount=_money(row.insurance_amount, row.currency),
         label_format=LabelFormat(row.label_format) if row.label_format else None,
         label_created_at=row.label_created_at,
         label_path=row.label_path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,9 +28,10 @@ class Store:
             db.upgrade(self.engine)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         outbox.install(self._factory)
-        self.bench_id = self._ensure_bench_id()
 
-    def _ensure_bench_id(self) -> str:
+    @cached_property
+    def bench_id(self) -> str:
+        """This bench's identity, made on first use and kept in the database it belongs to."""
         factory = sessionmaker(self.engine)  # no outbox hooks needed for local meta
         with factory.begin() as s:
             row = s.get(LocalMeta, "bench_id")

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from shipstation_desktop.carriers.port import CarrierPort, LabelRequest
-from shipstation_desktop.carriers.simulated import SimulatedCarrier
+from shipstation_desktop.carriers.simulated import LabelRenderer, SimulatedCarrier
 from shipstation_desktop.devices.printer_port import PrinterPort
 from shipstation_desktop.devices.scale_port import ScalePort
 from shipstation_desktop.devices.simulated_scale import SimulatedScale
@@ -33,19 +33,23 @@ from .bench import Bench
 log = logging.getLogger(__name__)
 
 
-def _label_renderer(request: LabelRequest, tracking_number: str, fmt: LabelFormat) -> bytes:
-    """The simulated carrier prints our own label layout, like a carrier's own label would look."""
-    data = LabelData(
-        carrier="Simulated Carrier",
-        service=request.rate.service_name,
-        tracking_number=tracking_number,
-        reference=request.reference,
-        weight=request.request.package.weight,
-        ship_from=request.request.ship_from,
-        ship_to=request.request.ship_to,
-        date=datetime.now().astimezone(),
-    )
-    return render_label(data, fmt, request.dpi)
+def label_renderer(clock: Clock) -> LabelRenderer:
+    """The simulated carrier prints our own label layout, dated by the bench's clock."""
+
+    def render(request: LabelRequest, tracking_number: str, fmt: LabelFormat) -> bytes:
+        data = LabelData(
+            carrier="Simulated Carrier",
+            service=request.rate.service_name,
+            tracking_number=tracking_number,
+            reference=request.reference,
+            weight=request.request.package.weight,
+            ship_from=request.request.ship_from,
+            ship_to=request.request.ship_to,
+            date=clock.now(),
+        )
+        return render_label(data, fmt, request.dpi)
+
+    return render
 
 
 def build_scale(settings: BenchSettings, clock: Clock) -> ScalePort:
@@ -71,7 +75,7 @@ def build_carriers(store: Store, clock: Clock) -> dict[str, CarrierPort]:
         with store.session() as s:
             return s.scalar(select(t.Shipment.label_created_at).where(t.Shipment.tracking_number == tracking_number))
 
-    sim = SimulatedCarrier(clock, label_renderer=_label_renderer, created_at_lookup=created_at)
+    sim = SimulatedCarrier(clock, label_renderer=label_renderer(clock), created_at_lookup=created_at)
     return {sim.code: sim}
 
 

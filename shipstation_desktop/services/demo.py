@@ -331,12 +331,14 @@ def _update_customer_stats(bench: Bench) -> None:
             .where(t.Order.status != OrderStatus.CANCELLED.value)
             .group_by(t.Order.customer_id)
         ).all()
-        totals: dict[str, Decimal] = {}
+        totals: dict[str | None, Decimal] = {}
         for cid, amount in s.execute(
             select(t.Order.customer_id, t.Order.total_amount).where(t.Order.status != OrderStatus.CANCELLED.value)
         ):
             totals[cid] = totals.get(cid, Decimal(0)) + amount
         for cid, count, first, last in stats:
+            if cid is None:
+                continue
             c = s.get_one(t.Customer, cid)
             c.order_count = count
             c.total_spent = totals[cid]

@@ -281,7 +281,9 @@ def _package_from_intent(request: dict[str, object]) -> dm.Package:
     assert isinstance(weight, dict)
     return dm.Package(
         weight=Weight.of(weight["value"], weight["unit"]),
-        dimensions=Dimensions(*(Decimal(x) for x in dims), LengthUnit.MM) if isinstance(dims, list) else None,
+        dimensions=Dimensions(Decimal(dims[0]), Decimal(dims[1]), Decimal(dims[2]), LengthUnit.MM)
+        if isinstance(dims, list)
+        else None,
     )
 
 
