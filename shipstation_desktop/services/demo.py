@@ -158,6 +158,9 @@ _SHIPMENT_FOR: dict[OrderStatus, list[ShipmentStatus]] = {
 }
 
 
+_BLOCKED = 44  # index of the demo's one BLOCKED customer
+
+
 @dataclass(frozen=True, slots=True)
 class SeedResult:
     customers: int
@@ -190,7 +193,7 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
             status = CustomerStatus.ACTIVE
             if i in (3, 11, 30):
                 status = CustomerStatus.VIP
-            elif i == 44:
+            elif i == _BLOCKED:
                 status = CustomerStatus.BLOCKED
             email = f"{local}{suffix or ''}@example.com"
             c = t.Customer(
@@ -233,12 +236,16 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
 
     statuses = [status for status, n in _MIX for _ in range(n)]
     rng.shuffle(statuses)
+    # The blocked customer's one order comes first and is not ready to ship: scanning it shows the
+    # banner, and no "ship every ready order" script trips over it.
+    statuses.remove(OrderStatus.PENDING)
+    statuses.insert(0, OrderStatus.PENDING)
+    others = [c for i, c in enumerate(customer_ids) if i != _BLOCKED]
     base_number = 10001 + (suffix * 1000 if suffix else 0)
     to_ship: list[tuple[str, OrderStatus]] = []
     with bench.store.session() as s:
         for i, target in enumerate(statuses):
-            # The blocked customer gets one ready order so the demo shows the banner.
-            cust_id, ship_to = customer_ids[44] if i == 0 else customer_ids[rng.randrange(len(customer_ids))]
+            cust_id, ship_to = customer_ids[_BLOCKED] if i == 0 else others[rng.randrange(len(others))]
             lines = rng.sample(_PRODUCTS, k=rng.randint(1, 3))
             quantities = [rng.randint(1, 3) for _ in lines]
             box, box_grams = rng.choice(_BOXES)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from shipstation_desktop.domain.enums import LabelFormat, RateRule
 from shipstation_desktop.domain.errors import UserError
@@ -59,7 +60,26 @@ class ShipFrom(_Section):
     phone: str = "+17755550100"
 
 
-class BenchSettings(_Section):
+class BenchSettings(BaseSettings):
+    """The file is the source of truth; SSD_* environment variables override it for IT admins
+    (e.g. SSD_CENTRAL__URL=postgresql://… or SSD_BENCH_NAME="Bench 4")."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SSD_", env_nested_delimiter="__", extra="ignore", validate_assignment=True
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment beats the file (values read from settings.json arrive as init kwargs).
+        return (env_settings, init_settings)
+
     bench_name: str = "Bench 1"
     weight_unit: WeightUnit = WeightUnit.LB
     weight_tolerance_pct: Decimal = Field(Decimal(10), ge=0, le=100)
@@ -79,7 +99,7 @@ def load(path: Path) -> BenchSettings:
     if not path.exists():
         return BenchSettings()
     try:
-        return BenchSettings.model_validate(json.loads(path.read_text("utf-8")))
+        return BenchSettings(**json.loads(path.read_text("utf-8")))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path} is not valid JSON ({exc}); fix or delete it") from exc
     except ValidationError as exc:
