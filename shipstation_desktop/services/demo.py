@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import (
     CustomerSource,
     CustomerStatus,
@@ -20,6 +19,7 @@ from shipstation_desktop.domain.enums import (
 )
 from shipstation_desktop.domain.rates import select_rate
 from shipstation_desktop.domain.units import Weight, WeightUnit
+from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
@@ -222,16 +222,8 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
                 phone=phone,
             )
             s.add(addr)
-            ship_to = dm.PostalAddress(
-                name=name,
-                line1=street,
-                city=city,
-                state=state,
-                postal_code=zip_code,
-                country=country,
-                phone=phone,
-                email=email,
-            ).as_dict()
+            s.flush()
+            ship_to = mappers.address(addr).postal(email).as_dict()
             customer_ids.append((c.id, ship_to))
 
     statuses = [status for status, n in _MIX for _ in range(n)]

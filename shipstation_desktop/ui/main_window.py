@@ -1,0 +1,375 @@
+"""The bench window: the four views, the menus and shortcuts, the status bar and the device worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from shipstation_desktop.domain import models as dm
+from shipstation_desktop.services import diagnostics, packing
+from shipstation_desktop.services.bench import Bench
+from shipstation_desktop.settings.model import BenchSettings
+
+from .bench_events import BenchEvents
+from .customers_view import CustomersView
+from .error_dialog import ErrorDialog, show_error_dialog
+from .exceptions_view import ExceptionsView
+from .first_run import FirstRunDialog
+from .ops import Op, OpRunner
+from .pack_view import PackView
+from .preferences import RESTART_NOTE, PreferencesDialog
+from .scale_worker import ScaleWorker
+from .shipments_view import ShipmentsView
+from .status_bar import BenchStatusBar
+
+log = logging.getLogger(__name__)
+
+MESSAGE_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, bench: Bench, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.bench = bench
+        self.resize(1280, 860)
+        self.setMinimumSize(1000, 680)
+        self.last_error_dialog: ErrorDialog | None = None
+        self.last_message_box: QMessageBox | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
+        self.first_run_dialog: FirstRunDialog | None = None
+        self._shut_down = False
+
+        self.runner = OpRunner(self, report_bug=self.report_bug)
+        self.events = BenchEvents(bench, self)
+        cfg = bench.settings.scale
+        self.scale_worker = ScaleWorker(
+            bench.scale, window_s=cfg.stable_window_s, min_grams=cfg.min_weight_g, parent=self
+        )
+
+        self.pack_view = PackView(bench, self.runner)
+        self.shipments_view = ShipmentsView(bench, self.runner)
+        self.exceptions_view = ExceptionsView(bench, self.runner)
+        self.customers_view = CustomersView(bench, self.runner)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("views")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.pack_view, "Pack")
+        self.tabs.addTab(self.shipments_view, "Shipments")
+        self.tabs.addTab(self.exceptions_view, "Exceptions")
+        self.tabs.addTab(self.customers_view, "Customers")
+        self.setCentralWidget(self.tabs)
+
+        self.status = BenchStatusBar(bench, self.runner, self)
+        self.setStatusBar(self.status)
+
+        self.pack_view.attach_scale(self.scale_worker)
+        self.scale_worker.reading.connect(self.status.on_reading)
+        self.scale_worker.health.connect(self.status.on_scale_health)
+        self.runner.busy_changed.connect(self.status.on_busy)
+        self.runner.progressed.connect(self.status.on_progress)
+        self.runner.user_error.connect(self.show_user_error)
+        self.events.changed.connect(self._on_bench_changed)
+        self.status.exceptions_clicked.connect(lambda: self.show_view(2))
+        self.pack_view.shipped.connect(self._on_shipped)
+
+        self._build_actions()
+        self._update_title()
+        self.scale_worker.start()
+        self.refresh_all()
+        self.pack_view.focus_scan()
+
+    # ================================================================================ actions
+
+    def _action(self, text: str, slot: Callable[..., object], *shortcuts: str, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.act_spool = self._action(
+            "Open label spool folder", self.open_spool_folder, tip="Where the spool printer writes labels"
+        )
+        self.act_prefs = self._action("&Preferences…", self.open_preferences, "Ctrl+,")
+        self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
+        for action in (self.act_spool, self.act_prefs):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+
+        view_menu = menu.addMenu("&View")
+        self.view_actions = []
+        for index, name in enumerate(("Pack", "Shipments", "Exceptions", "Customers")):
+            action = self._action(name, lambda _checked=False, i=index: self.show_view(i), f"Ctrl+{index + 1}")
+            view_menu.addAction(action)
+            self.view_actions.append(action)
+        view_menu.addSeparator()
+        self.act_refresh = self._action("&Refresh", self.refresh_current, "F5")
+        view_menu.addAction(self.act_refresh)
+
+        bench_menu = menu.addMenu("&Bench")
+        self.act_scan = self._action("Focus scan field", self.focus_scan, "F2")
+        self.act_buy = self._action("Buy && Print", self.buy_and_print, "F9", "Ctrl+Return", "Ctrl+Enter")
+        self.act_cancel = self._action("Cancel order", self.cancel_order, "Esc")
+        self.act_reweigh = self._action("Weigh again", self.pack_view.weigh_again, "F6")
+        self.act_place = self._action("Place demo parcel", self.pack_view.place_demo_parcel, "F7")
+        self.act_remove = self._action("Remove parcel", self.pack_view.remove_parcel, "F8")
+        self.act_reprint = self._action("Reprint last label", self.pack_view.recent.reprint_selected, "Ctrl+P")
+        self.act_void = self._action(
+            "Void last label… (supervisor)", self.pack_view.recent.void_selected, "Ctrl+Shift+V"
+        )
+        simulated = self.pack_view.is_simulated_scale
+        self.act_place.setVisible(simulated)
+        self.act_remove.setVisible(simulated)
+        for action in (self.act_scan, self.act_buy, self.act_cancel, self.act_reweigh, self.act_place, self.act_remove):
+            bench_menu.addAction(action)
+        bench_menu.addSeparator()
+        bench_menu.addAction(self.act_reprint)
+        bench_menu.addAction(self.act_void)
+
+        help_menu = menu.addMenu("&Help")
+        self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, "F1")
+        self.act_diagnostics = self._action("Copy diagnostics", self.copy_diagnostics, "Ctrl+Shift+D")
+        self.act_logs = self._action("Open log folder", self.open_log_folder)
+        self.act_about = self._action("About ShipStation Desktop", self.show_about)
+        for action in (self.act_shortcuts, self.act_diagnostics, self.act_logs):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.act_about)
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+            if keys and action.isVisible():
+                # Drop mnemonic markers ("&File") but keep a literal "&&" as "&".
+                text = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+                rows.append((text, keys))
+        return rows
+
+    # ================================================================================ views
+
+    def show_view(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        if index == 0:
+            self.pack_view.focus_scan()
+
+    def _on_pack(self) -> bool:
+        return self.tabs.currentWidget() is self.pack_view
+
+    @Slot()
+    def focus_scan(self) -> None:
+        self.show_view(0)
+
+    @Slot()
+    def buy_and_print(self) -> None:
+        if self._on_pack():
+            self.pack_view.buy_and_print()
+        else:
+            self.show_view(0)
+
+    @Slot()
+    def cancel_order(self) -> None:
+        if self._on_pack():
+            self.pack_view.cancel_order()
+
+    @Slot()
+    def refresh_current(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is self.pack_view:
+            self.pack_view.refresh()
+        elif current is self.shipments_view:
+            self.shipments_view.refresh()
+        elif current is self.exceptions_view:
+            self.exceptions_view.refresh()
+        elif current is self.customers_view:
+            self.customers_view.refresh()
+        self.status.refresh()
+
+    def refresh_all(self) -> None:
+        self.pack_view.refresh()
+        self.shipments_view.refresh()
+        self.exceptions_view.refresh()
+        self.customers_view.refresh()
+        self.status.refresh()
+
+    @Slot(frozenset)
+    def _on_bench_changed(self, what: frozenset[str]) -> None:
+        if "orders" in what or "customers" in what:
+            self.refresh_all()  # a bulk change (import, demo seed) touches every list
+            return
+        if "shipments" in what:
+            self.pack_view.recent.refresh()
+            self.shipments_view.refresh()
+        if "exceptions" in what or "shipments" in what:
+            self.exceptions_view.refresh()
+            self.status.refresh_exceptions()
+
+    def reconcile_purchases(self) -> None:
+        """Settles label purchases a crash left unconfirmed, with the carrier, after the window is up."""
+        self.runner.run(
+            Op(
+                lambda _ctx: packing.reconcile_pending(self.bench),
+                label="Checking unconfirmed label purchases…",
+                writes=True,
+                on_success=self._reconciled,
+            )
+        )
+
+    def _reconciled(self, messages: list[str]) -> None:
+        if messages:
+            self.say(" ".join(messages))
+
+    def _on_shipped(self, shipment: dm.Shipment) -> None:
+        self.say(f"Label {shipment.tracking_number} bought for {shipment.order_number}. Scan the next order.")
+
+    # ================================================================================ messages
+
+    def report_bug(self, summary: str, details: str) -> None:
+        self.last_error_dialog = show_error_dialog(summary, details, self)
+
+    @Slot(str)
+    def show_user_error(self, message: str) -> None:
+        self.status.showMessage(message, MESSAGE_MS * 2)
+        box = QMessageBox(QMessageBox.Icon.Warning, "ShipStation Desktop", message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message_box = box
+        box.open()  # never a nested event loop from a callback
+
+    def say(self, message: str) -> None:
+        self.status.showMessage(message, MESSAGE_MS)
+
+    # ================================================================================ help & files
+
+    @Slot()
+    def copy_diagnostics(self) -> None:
+        self.runner.run(
+            Op(
+                lambda _ctx: diagnostics.diagnostics(self.bench),
+                label="Collecting diagnostics…",
+                on_success=self._diagnostics_ready,
+            )
+        )
+
+    def _diagnostics_ready(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.say("Diagnostics copied to the clipboard; paste them into your support request.")
+
+    def open_folder(self, path: Path) -> bool:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            self.show_user_error(f"Cannot open {path}: {e.strerror or e}")
+            return False
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.say(f"No file manager answered; the folder is {path}")
+            return False
+        return True
+
+    @Slot()
+    def open_spool_folder(self) -> None:
+        directory = getattr(self.bench.label_printer, "directory", None)
+        self.open_folder(Path(directory) if directory is not None else self.bench.paths.spool_dir)
+
+    @Slot()
+    def open_log_folder(self) -> None:
+        self.open_folder(self.bench.paths.log_file.parent)
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{text}</td></tr>" for text, keys in self.shortcut_table()
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table>",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message_box = box
+
+    @Slot()
+    def show_about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About ShipStation Desktop",
+            f"ShipStation Desktop {diagnostics.app_version()}\nBench: {self.bench.settings.bench_name}\n"
+            f"Data folder: {self.bench.paths.data_dir}",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message_box = box
+
+    # ================================================================================ settings
+
+    @Slot()
+    def open_preferences(self) -> PreferencesDialog:
+        if self.preferences_dialog is not None and self.preferences_dialog.isVisible():
+            self.preferences_dialog.raise_()
+            return self.preferences_dialog
+        if self.preferences_dialog is not None:
+            self.preferences_dialog.deleteLater()  # a closed one is not reused: it shows old values
+        dialog = PreferencesDialog(self.bench, self.runner, self)
+        dialog.saved.connect(self._on_settings_saved)
+        self.preferences_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_settings_saved(self, settings: BenchSettings, devices_changed: bool) -> None:
+        if not settings.first_run_done:
+            settings.first_run_done = True  # setting the bench up is what the first run asked for
+            self.bench.save_settings()
+        self._update_title()
+        self.status.show_settings()
+        self.say("Preferences saved. " + (RESTART_NOTE if devices_changed else ""))
+
+    def maybe_first_run(self) -> FirstRunDialog | None:
+        if self.bench.settings.first_run_done:
+            return None
+        dialog = FirstRunDialog(self.bench, self.runner, self)
+        dialog.setup_requested.connect(self.open_preferences)
+        dialog.demo_ready.connect(self._on_demo_ready)
+        self.first_run_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_demo_ready(self, _result: object) -> None:
+        self._update_title()
+        self.say("Demo bench ready: scan an order number from a packing slip (e.g. SO-10002) to start.")
+
+    def _update_title(self) -> None:
+        demo = " (demo)" if self.bench.settings.demo_mode else ""
+        self.setWindowTitle(f"ShipStation Desktop — {self.bench.settings.bench_name}{demo}")
+
+    # ================================================================================ shutdown
+
+    def shutdown(self) -> None:
+        """Stops the device worker and waits for background work; safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.events.detach()
+        self.status.stop()
+        self.scale_worker.stop()
+        self.runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,361 @@
+"""Preferences: a form over the typed BenchSettings; carrier credentials go to the keyring only.
+
+Validation is the settings model's own (pydantic, validate_assignment), so the dialog shows the
+model's message instead of inventing rules. Settings are saved with `bench.save_settings()`; the
+scale and printer are built at start-up, so changes to them apply after a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import keyring.errors
+from pydantic import ValidationError
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shipstation_desktop.domain.enums import LabelFormat, RateRule
+from shipstation_desktop.domain.errors import UserError
+from shipstation_desktop.domain.units import WeightUnit
+from shipstation_desktop.services.bench import Bench
+from shipstation_desktop.settings.model import BenchSettings
+from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE
+
+from . import style
+from .ops import Failure, Op, OpRunner
+
+RESTART_NOTE = "Scale and label printer changes apply the next time ShipStation Desktop starts."
+SECRET_FIELDS = (("api_key", "API key"), ("api_secret", "API secret"))
+SCALE_KINDS = ("simulated", "serial", "hid")
+PRINTER_KINDS = ("spool", "tcp", "system", "escpos")
+BAUD_RATES = ("2400", "4800", "9600", "19200", "38400", "57600", "115200")
+SHIP_FROM_FIELDS = (
+    ("name", "Name"),
+    ("company", "Company"),
+    ("line1", "Street"),
+    ("line2", "Street (2)"),
+    ("city", "City"),
+    ("state", "State / province"),
+    ("postal_code", "Postal code"),
+    ("country", "Country (ISO code)"),
+    ("phone", "Phone"),
+)
+
+
+def secret_key(carrier_code: str, field: str) -> str:
+    """The keyring entry name for one carrier credential (e.g. "carrier/ups/api_key")."""
+    return f"carrier/{carrier_code}/{field}"
+
+
+@dataclass(slots=True)
+class _CarrierRow:
+    code: str
+    enabled: QCheckBox
+    account: QLineEdit
+    sandbox: QCheckBox
+    secrets: dict[str, QLineEdit]
+
+
+def _combo(values: tuple[str, ...] | list[str], current: str, *, editable: bool = False) -> QComboBox:
+    combo = QComboBox()
+    combo.setEditable(editable)
+    for value in values:
+        combo.addItem(value, value)
+    index = combo.findData(current)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+    elif editable:
+        combo.setEditText(current)
+    return combo
+
+
+class PreferencesDialog(QDialog):
+    saved = Signal(object, bool)  # the new BenchSettings, whether a device setting changed
+
+    def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self.resize(620, 560)
+        self.bench = bench
+        self.runner = runner
+        self.keyring_available = bench.secrets.available
+        settings = bench.settings
+
+        root = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._general_tab(settings), "Bench")
+        self.tabs.addTab(self._devices_tab(settings), "Devices")
+        self.tabs.addTab(self._carriers_tab(settings), "Carriers")
+        self.tabs.addTab(self._ship_from_tab(settings), "Ship from && sync")
+        root.addWidget(self.tabs, 1)
+
+        note = QLabel(RESTART_NOTE)
+        note.setWordWrap(True)
+        style.set_text_color(note, style.MUTED)
+        root.addWidget(note)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("preferencesError")
+        self.error_label.setWordWrap(True)
+        style.set_text_color(self.error_label, style.BAD)
+        root.addWidget(self.error_label)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        root.addWidget(self.buttons)
+        self._show_stored_secrets()
+
+    # -------------------------------------------------------------------------------- tabs
+
+    def _general_tab(self, s: BenchSettings) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.bench_name = QLineEdit(s.bench_name)
+        self.bench_name.setObjectName("benchName")
+        form.addRow("Bench name:", self.bench_name)
+        self.weight_unit = _combo([u.value for u in WeightUnit], s.weight_unit.value)
+        form.addRow("Weight unit:", self.weight_unit)
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setRange(0, 100)
+        self.tolerance.setDecimals(1)
+        self.tolerance.setSuffix(" %")
+        self.tolerance.setValue(float(s.weight_tolerance_pct))
+        form.addRow("Weight tolerance:", self.tolerance)
+        self.raise_exceptions = QCheckBox("Raise a supervisor exception when a parcel's weight is off")
+        self.raise_exceptions.setChecked(s.raise_weight_exceptions)
+        form.addRow("", self.raise_exceptions)
+        self.rate_rule = _combo([r.value for r in RateRule], s.rate_rule.value)
+        form.addRow("Preselect the rate that is:", self.rate_rule)
+        return page
+
+    def _devices_tab(self, s: BenchSettings) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        scale_box = QGroupBox("Scale")
+        scale_form = QFormLayout(scale_box)
+        self.scale_kind = _combo(SCALE_KINDS, s.scale.kind)
+        scale_form.addRow("Kind:", self.scale_kind)
+        self.scale_port = QLineEdit(s.scale.port)
+        self.scale_port.setPlaceholderText("/dev/ttyUSB0, COM3 or socket://host:port")
+        scale_form.addRow("Port:", self.scale_port)
+        self.scale_baud = _combo(BAUD_RATES, str(s.scale.baud), editable=True)
+        scale_form.addRow("Baud rate:", self.scale_baud)
+        layout.addWidget(scale_box)
+
+        printer_box = QGroupBox("Label printer")
+        printer_form = QFormLayout(printer_box)
+        p = s.label_printer
+        self.printer_kind = _combo(PRINTER_KINDS, p.kind)
+        printer_form.addRow("Kind:", self.printer_kind)
+        self.printer_address = QLineEdit(p.address)
+        self.printer_address.setPlaceholderText(
+            "tcp://host:9100, a print queue, or a folder (empty: the bench's spool)"
+        )
+        printer_form.addRow("Address:", self.printer_address)
+        self.printer_format = _combo([f.value for f in LabelFormat], p.format.value)
+        printer_form.addRow("Label format:", self.printer_format)
+        self.printer_dpi = _combo(("203", "300"), str(p.dpi))
+        printer_form.addRow("Resolution (dpi):", self.printer_dpi)
+        layout.addWidget(printer_box)
+        layout.addStretch(1)
+        return page
+
+    def _carriers_tab(self, s: BenchSettings) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.keyring_label = QLabel(NO_KEYRING_MESSAGE)
+        self.keyring_label.setObjectName("keyringMessage")
+        self.keyring_label.setWordWrap(True)
+        style.banner(self.keyring_label, style.WARN, style.WARN_BG)
+        self.keyring_label.setVisible(not self.keyring_available)
+        layout.addWidget(self.keyring_label)
+
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        self.carrier_rows: list[_CarrierRow] = []
+        for account in s.carriers:
+            carrier = self.bench.carriers.get(account.code)
+            box = QGroupBox(carrier.name if carrier else account.code)
+            form = QFormLayout(box)
+            enabled = QCheckBox("Use this carrier on this bench")
+            enabled.setChecked(account.enabled)
+            form.addRow("", enabled)
+            number = QLineEdit(account.account)
+            form.addRow("Account number:", number)
+            sandbox = QCheckBox("Sandbox (test labels, no charges)")
+            sandbox.setChecked(account.sandbox)
+            form.addRow("", sandbox)
+            secrets: dict[str, QLineEdit] = {}
+            for field, title in SECRET_FIELDS:
+                edit = QLineEdit()
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+                edit.setObjectName(f"secret_{account.code}_{field}")
+                edit.setEnabled(self.keyring_available)
+                edit.setPlaceholderText("stored in the system keyring only" if self.keyring_available else "no keyring")
+                form.addRow(f"{title}:", edit)
+                secrets[field] = edit
+            if carrier is None:
+                missing = QLabel("This carrier is not available in this version.")
+                style.set_text_color(missing, style.MUTED)
+                form.addRow("", missing)
+            self.carrier_rows.append(_CarrierRow(account.code, enabled, number, sandbox, secrets))
+            inner_layout.addWidget(box)
+        inner_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout.addWidget(scroll, 1)
+        return page
+
+    def _ship_from_tab(self, s: BenchSettings) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        box = QGroupBox("Ship from (printed on every label)")
+        form = QFormLayout(box)
+        self.ship_from: dict[str, QLineEdit] = {}
+        for field, title in SHIP_FROM_FIELDS:
+            edit = QLineEdit(str(getattr(s.ship_from, field)))
+            form.addRow(f"{title}:", edit)
+            self.ship_from[field] = edit
+        layout.addWidget(box)
+        central = QGroupBox("Central database")
+        central_form = QFormLayout(central)
+        self.central_url = QLineEdit(s.central.url)
+        self.central_url.setObjectName("centralUrl")
+        self.central_url.setPlaceholderText("empty: this bench works on its own")
+        central_form.addRow("URL:", self.central_url)
+        layout.addWidget(central)
+        layout.addStretch(1)
+        return page
+
+    # -------------------------------------------------------------------------------- secrets
+
+    def _show_stored_secrets(self) -> None:
+        """Tells which credentials are already in the keyring (the keyring may be slow: off-thread)."""
+        if not self.keyring_available:
+            return
+        keys = [secret_key(row.code, field) for row in self.carrier_rows for field, _ in SECRET_FIELDS]
+        secrets = self.bench.secrets
+
+        def stored(_ctx: object) -> set[str]:
+            return {key for key in keys if secrets.get(key)}
+
+        self.runner.run(Op(stored, label="Reading the keyring…", on_success=self._mark_stored))
+
+    def _mark_stored(self, stored: set[str]) -> None:
+        for row in self.carrier_rows:
+            for field, edit in row.secrets.items():
+                if secret_key(row.code, field) in stored:
+                    edit.setPlaceholderText("saved in the keyring — type to replace")
+
+    # -------------------------------------------------------------------------------- save
+
+    def collect(self) -> BenchSettings:
+        """The settings as edited. Raises ValueError/ValidationError with the model's message."""
+        new = self.bench.settings.model_copy(deep=True)
+        name = self.bench_name.text().strip()
+        if not name:
+            raise ValueError("Give the bench a name (it appears on reports and in sync).")
+        new.bench_name = name
+        new.weight_unit = WeightUnit(self.weight_unit.currentData())
+        new.weight_tolerance_pct = Decimal(str(round(self.tolerance.value(), 1)))
+        new.raise_weight_exceptions = self.raise_exceptions.isChecked()
+        new.rate_rule = RateRule(self.rate_rule.currentData())
+        new.scale.kind = self.scale_kind.currentData()
+        new.scale.port = self.scale_port.text().strip()
+        baud = self.scale_baud.currentText().strip()
+        if not baud.isdigit():
+            raise ValueError(f"Baud rate {baud!r} is not a number.")
+        new.scale.baud = int(baud)
+        new.label_printer.kind = self.printer_kind.currentData()
+        new.label_printer.address = self.printer_address.text().strip()
+        new.label_printer.format = LabelFormat(self.printer_format.currentData())
+        new.label_printer.dpi = int(self.printer_dpi.currentData())  # type: ignore[assignment]
+        for row, account in zip(self.carrier_rows, new.carriers, strict=True):
+            account.enabled = row.enabled.isChecked()
+            account.account = row.account.text().strip()
+            account.sandbox = row.sandbox.isChecked()
+        new.central.url = self.central_url.text().strip()
+        for field, edit in self.ship_from.items():
+            setattr(new.ship_from, field, edit.text().strip())
+        return new
+
+    def entered_secrets(self) -> dict[str, str]:
+        return {
+            secret_key(row.code, field): edit.text()
+            for row in self.carrier_rows
+            for field, edit in row.secrets.items()
+            if edit.isEnabled() and edit.text()
+        }
+
+    @Slot()
+    def save(self) -> None:
+        try:
+            new = self.collect()
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            self._error(f"{where}: {first['msg']}" if where else first["msg"])
+            return
+        except ValueError as e:
+            self._error(str(e))
+            return
+        secrets = self.entered_secrets()
+        if not secrets:
+            self._apply(new)
+            return
+        store = self.bench.secrets
+        self.buttons.setEnabled(False)
+
+        def keep(_ctx: object) -> None:
+            for key, value in secrets.items():
+                try:
+                    store.set(key, value)
+                except keyring.errors.KeyringError as e:  # locked or vanished keyring: the user can act
+                    raise UserError(str(e) or type(e).__name__) from e
+
+        self.runner.run(
+            Op(
+                keep,
+                label="Saving credentials to the keyring…",
+                writes=True,
+                on_success=lambda _none: self._apply(new),
+                on_failure=lambda failure: self._keyring_failed(failure),
+                on_done=lambda: self.buttons.setEnabled(True),
+            )
+        )
+
+    def _keyring_failed(self, failure: Failure) -> None:
+        self._error(f"The credentials were not saved: {failure.message}")
+
+    def _apply(self, new: BenchSettings) -> None:
+        old = self.bench.settings
+        devices_changed = new.scale != old.scale or new.label_printer != old.label_printer
+        self.bench.settings = new
+        try:
+            self.bench.save_settings()
+        except OSError as e:
+            self.bench.settings = old
+            self._error(f"Could not write {self.bench.paths.settings_file}: {e.strerror or e}")
+            return
+        self.saved.emit(new, devices_changed)
+        self.accept()
+
+    def _error(self, text: str) -> None:
+        self.error_label.setText(text)

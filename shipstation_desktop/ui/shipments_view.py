@@ -1,0 +1,407 @@
+"""Shipments: a filtered list, and a detail pane with the tracking timeline, reprint and void."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.enums import ShipmentStatus
+from shipstation_desktop.services import shipments as shipment_service
+from shipstation_desktop.services.bench import Bench
+
+from . import formatting as fmt
+from . import style
+from .note_dialog import NoteDialog
+from .ops import Failure, Op, OpRunner
+from .table_model import Column, RecordTableModel
+
+SEARCH_DELAY_MS = 250  # wait for a pause in typing before querying
+DEFAULT_DAYS = 30
+
+
+def shipment_columns(bench: Bench) -> list[Column[dm.Shipment]]:
+    def carrier_name(s: dm.Shipment) -> str:
+        carrier = bench.carriers.get(s.carrier)
+        return carrier.name if carrier else s.carrier
+
+    return [
+        Column("Created", lambda s: fmt.local_time(s.created_at)),
+        Column("Order", lambda s: s.order_number),
+        Column("Tracking", lambda s: s.tracking_number),
+        Column("Carrier", carrier_name),
+        Column("Service", lambda s: s.service),
+        Column(
+            "Status",
+            lambda s: fmt.title(s.status.value),
+            foreground=lambda s: style.SHIPMENT_STATUS[s.status],
+        ),
+        # The unit is read per paint so a change in Preferences shows without rebuilding the model.
+        Column("Weight", lambda s: fmt.weight(s.weight, bench.settings.weight_unit), align_right=True),
+        Column("Cost", lambda s: fmt.money(s.shipping_cost), align_right=True),
+    ]
+
+
+class ShipmentsModel(RecordTableModel[dm.Shipment]):
+    def __init__(self, bench: Bench, parent: QWidget | None = None) -> None:
+        super().__init__(shipment_columns(bench), parent)
+
+
+def _local_midnight_utc(day: QDate) -> datetime:
+    local = datetime.combine(date(day.year(), day.month(), day.day()), time.min).astimezone()  # local midnight
+    return local.astimezone(UTC)
+
+
+class ShipmentsView(QWidget):
+    def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shipmentsView")
+        self.bench = bench
+        self.runner = runner
+        self.current: dm.Shipment | None = None
+        self.void_dialog: NoteDialog | None = None
+        self._list_seq = 0
+        self._detail_seq = 0
+        self._want_selected: str | None = None
+        self._build()
+
+    # -------------------------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search tracking or order number")
+        self.search_edit.setClearButtonEnabled(True)
+        filters.addWidget(self.search_edit, 2)
+
+        self.status_combo = QComboBox()
+        self.status_combo.addItem("All statuses", None)
+        for status in ShipmentStatus:
+            self.status_combo.addItem(fmt.title(status.value), status.value)
+        filters.addWidget(self.status_combo)
+
+        self.carrier_combo = QComboBox()
+        self.carrier_combo.addItem("All carriers", None)
+        for code, carrier in sorted(self.bench.carriers.items()):
+            self.carrier_combo.addItem(carrier.name, code)
+        filters.addWidget(self.carrier_combo)
+
+        today = QDate.currentDate()
+        self.from_date = QDateEdit(today.addDays(-DEFAULT_DAYS))
+        self.to_date = QDateEdit(today)
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        filters.addWidget(QLabel("From"))
+        filters.addWidget(self.from_date)
+        filters.addWidget(QLabel("to"))
+        filters.addWidget(self.to_date)
+        self.count_label = QLabel()
+        self.count_label.setMinimumWidth(110)
+        filters.addWidget(self.count_label)
+        root.addLayout(filters)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.status_combo.currentIndexChanged.connect(self.refresh)
+        self.carrier_combo.currentIndexChanged.connect(self.refresh)
+        self.from_date.dateChanged.connect(self.refresh)
+        self.to_date.dateChanged.connect(self.refresh)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.model = ShipmentsModel(self.bench, self)
+        self.table = QTableView()
+        self.table.setObjectName("shipmentsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._build_detail())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        root.addWidget(splitter, 1)
+
+    def _build_detail(self) -> QWidget:
+        box = QGroupBox("Shipment")
+        layout = QVBoxLayout(box)
+        self.detail_title = QLabel("Select a shipment")
+        self.detail_title.setObjectName("shipmentTitle")
+        self.detail_title.setFont(style.scaled_font(self, 1.4, bold=True))
+        self.detail_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail_title)
+        form = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for name in (
+            "Order",
+            "Carrier",
+            "Status",
+            "Weight",
+            "Cost",
+            "Label bought",
+            "Estimated delivery",
+            "Delivered",
+            "Label file",
+            "Ship to",
+        ):
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(f"{name}:", value)
+            self.fields[name] = value
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Tracking timeline (newest first)"))
+        self.timeline = QTreeWidget()
+        self.timeline.setObjectName("trackingTimeline")
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setHeaderLabels(["When", "Status", "Event", "Location"])
+        self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.header().setStretchLastSection(True)
+        layout.addWidget(self.timeline, 1)
+        self.detail_message = QLabel()
+        self.detail_message.setObjectName("shipmentMessage")
+        self.detail_message.setWordWrap(True)
+        layout.addWidget(self.detail_message)
+        buttons = QHBoxLayout()
+        self.track_button = QPushButton("Refresh tracking")
+        self.track_button.clicked.connect(self.refresh_tracking)
+        self.reprint_button = QPushButton("Reprint")
+        self.reprint_button.clicked.connect(self.reprint)
+        self.void_button = QPushButton("Void…")
+        self.void_button.setToolTip("Supervisor action: cancels the label at the carrier")
+        self.void_button.clicked.connect(self.void)
+        for button in (self.track_button, self.reprint_button, self.void_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self._update_buttons()
+        return box
+
+    # -------------------------------------------------------------------------------- list
+
+    def date_range(self) -> tuple[datetime, datetime]:
+        """From the first day's local midnight to the end of the last day, in UTC as stored."""
+        start, end = sorted((self.from_date.date(), self.to_date.date()))
+        return _local_midnight_utc(start), _local_midnight_utc(end) + timedelta(days=1)
+
+    @Slot()
+    def refresh(self) -> None:
+        self._search_timer.stop()
+        self._list_seq += 1
+        seq = self._list_seq
+        # Qt hands item data back as plain str (a StrEnum loses its type in a QVariant).
+        status_code: str | None = self.status_combo.currentData()
+        status = ShipmentStatus(status_code) if status_code else None
+        carrier: str | None = self.carrier_combo.currentData()
+        since, until = self.date_range()
+        search = self.search_edit.text()
+        self.runner.run(
+            Op(
+                lambda _ctx: shipment_service.list_shipments(
+                    self.bench, status=status, carrier=carrier, since=since, until=until, search=search
+                ),
+                label="Loading shipments…",
+                on_success=lambda rows: self._show_rows(seq, rows),
+            )
+        )
+
+    def _show_rows(self, seq: int, rows: list[dm.Shipment]) -> None:
+        if seq != self._list_seq:
+            return
+        keep = self._want_selected or (self.current.id if self.current else None)
+        self._want_selected = None
+        self.model.set_rows(rows)
+        self.count_label.setText(f"{len(rows)} shipment{'s' if len(rows) != 1 else ''}")
+        for row, shipment in enumerate(rows):
+            if shipment.id == keep:
+                self.table.selectRow(row)
+                break
+
+    def select_shipment(self, shipment_id: str) -> None:
+        """Selects a shipment once the list has it (used after a scan or from other views)."""
+        for row, shipment in enumerate(self.model.rows()):
+            if shipment.id == shipment_id:
+                self.table.selectRow(row)
+                return
+        self._want_selected = shipment_id
+
+    # -------------------------------------------------------------------------------- detail
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        record = self.model.record(rows[0].row()) if rows else None
+        if record is None:
+            self._show_detail(None)
+            return
+        self.load_detail(record.id)
+
+    def load_detail(self, shipment_id: str) -> None:
+        self._detail_seq += 1
+        seq = self._detail_seq
+        self.runner.run(
+            Op(
+                lambda _ctx: shipment_service.get_shipment(self.bench, shipment_id),
+                label="Loading shipment…",
+                on_success=lambda s: self._detail_loaded(seq, s),
+                on_failure=self._show_failure,
+            )
+        )
+
+    def _detail_loaded(self, seq: int, shipment: dm.Shipment) -> None:
+        if seq == self._detail_seq:
+            self._show_detail(shipment)
+
+    def _show_detail(self, shipment: dm.Shipment | None) -> None:
+        self.current = shipment
+        self.detail_message.setText("")
+        self.timeline.clear()
+        if shipment is None:
+            self.detail_title.setText("Select a shipment")
+            for label in self.fields.values():
+                label.setText("")
+            self._update_buttons()
+            return
+        unit = self.bench.settings.weight_unit
+        carrier = self.bench.carriers.get(shipment.carrier)
+        self.detail_title.setText(shipment.tracking_number)
+        values = {
+            "Order": shipment.order_number,
+            "Carrier": f"{carrier.name if carrier else shipment.carrier} — {shipment.service}",
+            "Status": fmt.title(shipment.status.value),
+            "Weight": fmt.weight(shipment.weight, unit),
+            "Cost": fmt.money(shipment.shipping_cost),
+            "Label bought": fmt.local_time(shipment.label_created_at),
+            "Estimated delivery": fmt.local_time(shipment.estimated_delivery),
+            "Delivered": fmt.local_time(shipment.actual_delivery),
+            "Label file": shipment.label_path or "not printed yet",
+            "Ship to": ", ".join(shipment.ship_to.lines()),
+        }
+        for name, text in values.items():
+            self.fields[name].setText(text)
+        style.set_text_color(self.fields["Status"], style.SHIPMENT_STATUS[shipment.status])
+        for event in sorted(shipment.events, key=lambda e: e.timestamp, reverse=True):
+            item = QTreeWidgetItem(
+                [fmt.local_time(event.timestamp), fmt.title(event.status.value), event.description, event.location]
+            )
+            item.setForeground(1, style.color(style.SHIPMENT_STATUS[event.status]))
+            self.timeline.addTopLevelItem(item)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        s = self.current
+        self.track_button.setEnabled(s is not None)
+        self.reprint_button.setEnabled(s is not None and s.status is not ShipmentStatus.CANCELLED)
+        self.void_button.setEnabled(s is not None and s.status is ShipmentStatus.LABEL_CREATED)
+
+    def _show_failure(self, failure: Failure) -> None:
+        self.detail_message.setText(failure.message)
+        style.set_text_color(self.detail_message, style.BAD)
+
+    def _note(self, text: str) -> None:
+        self.detail_message.setText(text)
+        style.set_text_color(self.detail_message, style.INFO)
+
+    # -------------------------------------------------------------------------------- actions
+
+    @Slot()
+    def refresh_tracking(self) -> None:
+        shipment = self.current
+        if shipment is None:
+            return
+        self.track_button.setEnabled(False)
+        self._detail_seq += 1
+        seq = self._detail_seq
+        self.runner.run(
+            Op(
+                lambda _ctx: shipment_service.refresh_tracking(self.bench, shipment.id),
+                label=f"Tracking {shipment.tracking_number}…",
+                writes=True,
+                on_success=lambda s: self._tracked(seq, s),
+                on_failure=self._show_failure,
+                on_done=self._update_buttons,
+            )
+        )
+
+    def _tracked(self, seq: int, shipment: dm.Shipment) -> None:
+        if seq == self._detail_seq:
+            self._show_detail(shipment)
+            self._note(f"Tracking refreshed: {fmt.title(shipment.status.value)}.")
+        self.refresh()
+
+    @Slot()
+    def reprint(self) -> None:
+        shipment = self.current
+        if shipment is None:
+            return
+        self.runner.run(
+            Op(
+                lambda _ctx: shipment_service.reprint(self.bench, shipment.id),
+                label=f"Reprinting {shipment.tracking_number}…",
+                writes=True,
+                on_success=lambda printed: self._note(f"Reprinted to {printed.location}"),
+                on_failure=self._show_failure,
+            )
+        )
+
+    @Slot()
+    def void(self) -> None:
+        shipment = self.current
+        if shipment is None:
+            return
+        dialog = NoteDialog(
+            "Void label",
+            "Why is this label voided? (supervisor)",
+            "Void label",
+            self,
+            context=f"Label {shipment.tracking_number} for order {shipment.order_number} will be cancelled at "
+            "the carrier and the order goes back to the bench.",
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._void(shipment, dialog.note()))
+        self.void_dialog = dialog
+        dialog.open()
+
+    def _void(self, shipment: dm.Shipment, reason: str) -> None:
+        self.void_dialog = None
+        self.runner.run(
+            Op(
+                lambda _ctx: shipment_service.void(self.bench, shipment.id, reason),
+                label=f"Voiding {shipment.tracking_number}…",
+                writes=True,
+                on_success=self._voided,
+                on_failure=self._show_failure,
+            )
+        )
+
+    def _voided(self, shipment: dm.Shipment) -> None:
+        if self.current is not None and self.current.id == shipment.id:
+            self._show_detail(shipment)
+        self._note(f"Label {shipment.tracking_number} voided; order {shipment.order_number} can ship again.")
+        self.refresh()

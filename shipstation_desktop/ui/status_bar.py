@@ -1,0 +1,177 @@
+"""The bench's status bar: what is running, and the health of everything the bench depends on."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from shipstation_desktop.devices.printer_port import PrinterHealth
+from shipstation_desktop.devices.scale_port import ScaleHealth, ScaleReading
+from shipstation_desktop.domain.enums import ExceptionSeverity
+from shipstation_desktop.services import exceptions as exc_service
+from shipstation_desktop.services.bench import Bench
+
+from . import formatting as fmt
+from . import style
+from .ops import Op, OpRunner, Progress
+
+PRINTER_POLL_MS = 15_000  # a printer's health is a device call: rare, and off the GUI thread
+AGE_TICK_MS = 500
+STALE_READING_S = 3.0
+
+
+def sync_text(url: str) -> str:
+    if not url.strip():
+        return "Sync: not configured"
+    host = urlsplit(url).hostname or url
+    # The sync worker is not part of this build yet; say so instead of pretending to be online.
+    return f"Sync: {host} (not running)"
+
+
+class BenchStatusBar(QStatusBar):
+    exceptions_clicked = Signal()
+
+    def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bench = bench
+        self.runner = runner
+        self.scale_health = ScaleHealth.CONNECTED
+        self.scale_reason = ""
+        self._last_reading_at: float | None = None
+
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: most ops cannot tell how far they are
+        self.busy_bar.setMaximumWidth(110)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.hide()
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("busyLabel")
+        self.busy_label.hide()
+        self.addWidget(self.busy_bar)
+        self.addWidget(self.busy_label)
+
+        self.scale_label = QLabel()
+        self.scale_label.setObjectName("scaleStatus")
+        self.printer_label = QLabel("Printer: …")
+        self.printer_label.setObjectName("printerStatus")
+        self.carriers_label = QLabel()
+        self.carriers_label.setObjectName("carrierStatus")
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncStatus")
+        self.exceptions_button = QPushButton("Exceptions: …")
+        self.exceptions_button.setObjectName("exceptionStatus")
+        self.exceptions_button.setFlat(True)
+        self.exceptions_button.setToolTip("Open the supervisor queue (Ctrl+3)")
+        self.exceptions_button.clicked.connect(self.exceptions_clicked)
+        for widget in (self.scale_label, self.printer_label, self.carriers_label, self.sync_label):
+            self.addPermanentWidget(widget)
+        self.addPermanentWidget(self.exceptions_button)
+
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(AGE_TICK_MS)
+        self._age_timer.timeout.connect(self._show_scale)
+        self._age_timer.start()
+        self._printer_timer = QTimer(self)
+        self._printer_timer.setInterval(PRINTER_POLL_MS)
+        self._printer_timer.timeout.connect(self.refresh_printer)
+        self._printer_timer.start()
+        self.show_settings()
+        self._show_scale()
+
+    def stop(self) -> None:
+        self._age_timer.stop()
+        self._printer_timer.stop()
+
+    # -------------------------------------------------------------------------------- busy
+
+    @Slot(bool, str)
+    def on_busy(self, busy: bool, label: str) -> None:
+        self.busy_bar.setVisible(busy)
+        self.busy_label.setVisible(busy)
+        self.busy_label.setText(label)
+
+    @Slot(object)
+    def on_progress(self, progress: Progress) -> None:
+        self.busy_label.setText(progress.text)
+
+    # -------------------------------------------------------------------------------- scale
+
+    @Slot(object)
+    def on_reading(self, _reading: ScaleReading) -> None:
+        self._last_reading_at = time.monotonic()
+
+    @Slot(object, str)
+    def on_scale_health(self, health: ScaleHealth, reason: str) -> None:
+        self.scale_health = health
+        self.scale_reason = reason
+        self._show_scale()
+
+    def _show_scale(self) -> None:
+        text = f"Scale: {fmt.title(self.scale_health.value)}"
+        colour = style.SCALE_HEALTH[self.scale_health]
+        if self._last_reading_at is not None:
+            age = time.monotonic() - self._last_reading_at
+            text += f" · {age:.1f} s ago"
+            if age > STALE_READING_S and self.scale_health is ScaleHealth.CONNECTED:
+                colour = style.WARN
+        elif self.scale_health is ScaleHealth.CONNECTED:
+            text += " · no reading yet"
+        self.scale_label.setText(text)
+        self.scale_label.setToolTip(self.scale_reason or self.bench.scale.name)
+        style.set_text_color(self.scale_label, colour)
+
+    # -------------------------------------------------------------------------------- printer
+
+    @Slot()
+    def refresh_printer(self) -> None:
+        printer = self.bench.label_printer
+        self.runner.run(Op(lambda _ctx: printer.health(), label="Checking the printer…", on_success=self._show_printer))
+
+    def _show_printer(self, health: PrinterHealth) -> None:
+        printer = self.bench.label_printer
+        self.printer_label.setText(f"Printer: {fmt.title(health.value)}")
+        self.printer_label.setToolTip(f"{printer.name} ({printer.format.value.upper()}, {printer.dpi} dpi)")
+        style.set_text_color(self.printer_label, style.PRINTER_HEALTH[health])
+
+    # -------------------------------------------------------------------------------- settings
+
+    def show_settings(self) -> None:
+        settings = self.bench.settings
+        names = []
+        for account in settings.carriers:
+            carrier = self.bench.carriers.get(account.code)
+            if account.enabled and carrier is not None:
+                names.append(carrier.name + (" (sandbox)" if account.sandbox else ""))
+        self.carriers_label.setText("Carriers: " + (", ".join(names) if names else "none enabled"))
+        style.set_text_color(self.carriers_label, "" if names else style.BAD)
+        self.sync_label.setText(sync_text(settings.central.url))
+        style.set_text_color(self.sync_label, style.MUTED)
+
+    # -------------------------------------------------------------------------------- exceptions
+
+    @Slot()
+    def refresh_exceptions(self) -> None:
+        self.runner.run(
+            Op(
+                lambda _ctx: exc_service.open_counts(self.bench),
+                label="Counting exceptions…",
+                on_success=self._show_exceptions,
+            )
+        )
+
+    def _show_exceptions(self, counts: dict[ExceptionSeverity, int]) -> None:
+        total = sum(counts.values())
+        urgent = counts.get(ExceptionSeverity.HIGH, 0) + counts.get(ExceptionSeverity.CRITICAL, 0)
+        self.exceptions_button.setText(f"Exceptions: {total} open")
+        detail = ", ".join(f"{n} {s.value.lower()}" for s, n in counts.items() if n)
+        self.exceptions_button.setToolTip(detail or "No open exceptions")
+        colour = style.BAD if urgent else (style.WARN if total else style.GOOD)
+        self.exceptions_button.setStyleSheet(f"QPushButton {{ color: {colour}; font-weight: bold; }}")
+
+    def refresh(self) -> None:
+        self.show_settings()
+        self.refresh_printer()
+        self.refresh_exceptions()
