@@ -15,9 +15,9 @@ from shipstation_desktop.devices.printer_port import PrinterPort
 from shipstation_desktop.devices.scale_port import ScalePort
 from shipstation_desktop.devices.simulated_scale import SimulatedScale
 from shipstation_desktop.devices.spool_printer import SpoolPrinter
+from shipstation_desktop.devices.unavailable import UnavailablePrinter, UnavailableScale
 from shipstation_desktop.domain.clock import Clock, SystemClock
 from shipstation_desktop.domain.enums import LabelFormat
-from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.labels import render_label
 from shipstation_desktop.labels.model import LabelData
 from shipstation_desktop.persistence import tables as t
@@ -53,10 +53,12 @@ def label_renderer(clock: Clock) -> LabelRenderer:
 
 
 def build_scale(settings: BenchSettings, clock: Clock) -> ScalePort:
-    if settings.scale.kind != "simulated":
-        raise UserError(
-            f"scale kind {settings.scale.kind!r} is not available in this version; "
-            "choose the simulated scale in Preferences"
+    """The configured scale; one this version cannot drive becomes a device in error, not a crash."""
+    kind = settings.scale.kind
+    if kind != "simulated":
+        log.warning("scale kind %s is not available in this version", kind)
+        return UnavailableScale(
+            f"{kind} scale", "not supported by this version; choose the simulated scale in Preferences"
         )
     return SimulatedScale(clock, unit=settings.weight_unit, settle_time=0.4)
 
@@ -64,8 +66,12 @@ def build_scale(settings: BenchSettings, clock: Clock) -> ScalePort:
 def build_label_printer(settings: BenchSettings, paths: bench_paths.BenchPaths) -> PrinterPort:
     cfg = settings.label_printer
     if cfg.kind != "spool":
-        raise UserError(
-            f"printer kind {cfg.kind!r} is not available in this version; choose the spool printer in Preferences"
+        log.warning("printer kind %s is not available in this version", cfg.kind)
+        return UnavailablePrinter(
+            f"{cfg.kind} printer",
+            "not supported by this version; choose the spool printer in Preferences",
+            cfg.format,
+            cfg.dpi,
         )
     return SpoolPrinter(Path(cfg.address) if cfg.address else paths.spool_dir, format=cfg.format, dpi=cfg.dpi)
 

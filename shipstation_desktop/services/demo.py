@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from shipstation_desktop.domain.clock import FakeClock
 from shipstation_desktop.domain.enums import (
     CustomerSource,
     CustomerStatus,
@@ -296,26 +299,44 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
     return SeedResult(len(people), len(statuses), shipments, exceptions)
 
 
+@contextmanager
+def _clock_at(bench: Bench, when: datetime) -> Iterator[FakeClock]:
+    """Runs the real flow as if it were `when`, so the demo's history has believable times."""
+    saved = bench.clock, bench.store.clock
+    clock = FakeClock(when)
+    bench.clock = bench.store.clock = clock
+    try:
+        yield clock
+    finally:
+        bench.clock, bench.store.clock = saved
+
+
 def _ship_in_past(bench: Bench, order_number: str, target: OrderStatus, rng: random.Random) -> None:
-    """Buys the label through the real flow, then plays the carrier's later scans."""
+    """Buys the label through the real flow when the order was packed, then plays later scans."""
     ticket = packing.scan(bench, order_number)
+    now = bench.clock.now()
+    age = now - ticket.order.created_at
+    packed_at = ticket.order.created_at + age * rng.uniform(0.05, 0.3)
     expected = ticket.order.expected_weight_grams or Decimal(500)
     weight = Weight.from_grams(expected, WeightUnit.G)
     package = packing.package_for(ticket, weight)
-    quote = packing.quote(bench, ticket, package)
-    rate = select_rate(quote.rates, bench.settings.rate_rule)
-    assert rate is not None
-    shipment = packing.buy(bench, ticket, rate, package)
-    now = bench.clock.now()
-    with bench.store.session() as s:
-        row = s.get_one(t.Shipment, shipment.id)
-        order = s.get_one(t.Order, row.order_id)
-        for i, status in enumerate(_SHIPMENT_FOR[target]):
-            move_shipment(row, status, now + timedelta(minutes=i + 1), "demo")
-        if target is not OrderStatus.SHIPPED:
-            if target is OrderStatus.DELIVERED:
-                row.actual_delivery = now
-            move_order(s, order, target, by="demo", source="carrier", tracking_number=row.tracking_number)
+    with _clock_at(bench, packed_at) as clock:
+        quote = packing.quote(bench, ticket, package)
+        rate = select_rate(quote.rates, bench.settings.rate_rule)
+        assert rate is not None
+        shipment = packing.buy(bench, ticket, rate, package)
+        steps = _SHIPMENT_FOR[target]
+        step = (now - packed_at) / (len(steps) + 1)
+        with bench.store.session() as s:
+            row = s.get_one(t.Shipment, shipment.id)
+            order = s.get_one(t.Order, row.order_id)
+            for status in steps:
+                clock.advance(step.total_seconds())
+                move_shipment(row, status, clock.now(), "demo")
+            if target is not OrderStatus.SHIPPED:
+                if target is OrderStatus.DELIVERED:
+                    row.actual_delivery = clock.now()
+                move_order(s, order, target, by="demo", source="carrier", tracking_number=row.tracking_number)
 
 
 def _update_customer_stats(bench: Bench) -> None:

@@ -481,11 +481,15 @@ def ship(
     offer = quote(bench, ticket, package)
     rate = _choose(offer, service, carrier)
     shipment = buy(bench, ticket, rate, package)
+    printed, error = print_or_flag(bench, shipment)
+    return ShipOutcome(shipment, check, printed, error, offer.rates)
+
+
+def print_or_flag(bench: Bench, shipment: dm.Shipment) -> tuple[PrintResult | None, str]:
+    """Prints a just-bought label; a printer failure never undoes the purchase but is flagged."""
     try:
-        printed: PrintResult | None = print_label(bench, shipment.id)
-        error = ""
+        return print_label(bench, shipment.id), ""
     except DeviceError as e:
-        printed, error = None, str(e)
         exc_service.raise_exception(
             bench,
             type=ExceptionType.PRINT_FAILED,
@@ -494,7 +498,7 @@ def ship(
             shipment_id=shipment.id,
             order_id=shipment.order_id,
         )
-    return ShipOutcome(shipment, check, printed, error, offer.rates)
+        return None, str(e)
 
 
 def _choose(offer: RateQuote, service: str | None, carrier: str | None) -> Rate:

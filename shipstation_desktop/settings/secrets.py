@@ -28,6 +28,14 @@ def _is_insecure(backend: KeyringBackend) -> bool:
     return False
 
 
+def secret_key(carrier_code: str, field: str) -> str:
+    """The keyring entry for one carrier credential, e.g. "carrier/ups/api_key".
+
+    The Preferences dialog writes these and the carrier adapters read them: one naming rule.
+    """
+    return f"carrier/{carrier_code}/{field}"
+
+
 class SecretStore:
     def __init__(self, backend: KeyringBackend | None = None) -> None:
         self._backend = backend or keyring.get_keyring()

@@ -36,7 +36,7 @@ from shipstation_desktop.devices.scale_port import ScaleHealth, ScaleReading, Sc
 from shipstation_desktop.devices.simulated_scale import SimulatedScale
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import CustomerStatus
-from shipstation_desktop.domain.errors import DeviceError, NotFound
+from shipstation_desktop.domain.errors import NotFound
 from shipstation_desktop.domain.rates import Rate, WeightCheck
 from shipstation_desktop.services import packing
 from shipstation_desktop.services.bench import Bench
@@ -556,12 +556,10 @@ class PackView(QWidget):
             ctx.progress("Buying label…", 1, 3)
             shipment = packing.buy(self.bench, ticket, rate, package)
             ctx.progress("Printing label…", 2, 3)
-            try:
-                printed = packing.print_label(self.bench, shipment.id)
-            except DeviceError as e:  # bought but not printed: the label is safe, Reprint fixes it
-                return BuyOutcome(shipment, None, str(e))
+            # Bought but not printed: the label is safe, a supervisor sees it, Reprint fixes it.
+            printed, error = packing.print_or_flag(self.bench, shipment)
             ctx.progress("Done", 3, 3)
-            return BuyOutcome(shipment, printed)
+            return BuyOutcome(shipment, printed, error)
 
         self.runner.run(
             Op(

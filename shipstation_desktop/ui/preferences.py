@@ -34,7 +34,7 @@ from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.domain.units import WeightUnit
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.model import BenchSettings
-from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE
+from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, secret_key
 
 from . import style
 from .ops import Failure, Op, OpRunner
@@ -55,11 +55,6 @@ SHIP_FROM_FIELDS = (
     ("country", "Country (ISO code)"),
     ("phone", "Phone"),
 )
-
-
-def secret_key(carrier_code: str, field: str) -> str:
-    """The keyring entry name for one carrier credential (e.g. "carrier/ups/api_key")."""
-    return f"carrier/{carrier_code}/{field}"
 
 
 @dataclass(slots=True)

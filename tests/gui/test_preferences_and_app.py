@@ -17,11 +17,11 @@ from pytestqt.qtbot import QtBot
 from shipstation_desktop.services import orders as order_service
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings import model as settings_model
-from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, SecretStore
+from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, SecretStore, secret_key
 from shipstation_desktop.ui import app as gui_app
 from shipstation_desktop.ui.app import build_main_window, run_gui
 from shipstation_desktop.ui.main_window import MainWindow
-from shipstation_desktop.ui.preferences import PreferencesDialog, secret_key
+from shipstation_desktop.ui.preferences import PreferencesDialog
 
 from .helpers import open_test_bench, wait_idle
 

@@ -268,3 +268,26 @@ def test_resolving_an_exception_needs_a_note(bench: Bench) -> None:
     with pytest.raises(UserError, match="already resolved"):
         exc_service.resolve(bench, exc.id, "again")
     assert exc_service.list_exceptions(bench, open_only=True) == []
+
+
+def test_an_unsupported_device_setting_still_opens_the_bench(tmp_path: Path) -> None:
+    from shipstation_desktop.devices.printer_port import PrinterHealth
+    from shipstation_desktop.devices.scale_port import ScaleHealth
+    from shipstation_desktop.domain.errors import DeviceError
+    from shipstation_desktop.settings import model
+
+    settings = model.BenchSettings()
+    settings.scale.kind = "serial"
+    settings.label_printer.kind = "tcp"
+    model.save(tmp_path / "settings.json", settings)
+    bench = open_bench(tmp_path)
+    try:
+        assert bench.scale.health() is ScaleHealth.ERROR
+        assert bench.label_printer.health() is PrinterHealth.ERROR
+        with pytest.raises(DeviceError, match="not supported by this version"):
+            packing.weigh(bench, timeout_s=0.1)
+        add_order(bench, "SO-20")
+        outcome = packing.ship(bench, "SO-20", weight=Weight.of("1.2", "kg"))
+        assert outcome.printed is None and "choose the spool printer" in outcome.print_error
+    finally:
+        bench.close()
