@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from importlib import resources
 from types import TracebackType
 
 from PySide6.QtCore import QThread
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shipstation_desktop.domain.errors import UserError
@@ -50,6 +52,8 @@ def _application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("ShipStation Desktop")
+    icon = resources.files("shipstation_desktop") / "resources" / "shipstation-desktop.svg"
+    app.setWindowIcon(QIcon(str(icon)))
     return app
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -11,6 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from shipstation_desktop.domain import models as dm
 
 
 class NoteDialog(QDialog):
@@ -58,3 +63,19 @@ class NoteDialog(QDialog):
         if not self.note():  # a shortcut could try to accept with the button disabled
             return
         super().accept()
+
+
+def ask_void_reason(parent: QWidget, shipment: dm.Shipment, on_reason: Callable[[str], None]) -> NoteDialog:
+    """Opens the "why void this label" dialog; `on_reason` runs with the note once accepted."""
+    dialog = NoteDialog(
+        "Void label",
+        "Why is this label voided? (supervisor)",
+        "Void label",
+        parent,
+        context=f"Label {shipment.tracking_number} for order {shipment.order_number} will be cancelled at "
+        "the carrier and the order goes back to the bench.",
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.accepted.connect(lambda: on_reason(dialog.note()))
+    dialog.open()
+    return dialog

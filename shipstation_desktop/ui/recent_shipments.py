@@ -22,7 +22,7 @@ from shipstation_desktop.services.bench import Bench
 
 from . import formatting as fmt
 from . import style
-from .note_dialog import NoteDialog
+from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Op, OpRunner
 
 LAST_SHIPMENTS = 10
@@ -133,18 +133,7 @@ class RecentShipments(QGroupBox):
         shipment = self.selected()
         if shipment is None or shipment.status is not ShipmentStatus.LABEL_CREATED:
             return
-        dialog = NoteDialog(
-            "Void label",
-            "Why is this label voided? (supervisor)",
-            "Void label",
-            self,
-            context=f"Label {shipment.tracking_number} for order {shipment.order_number} will be cancelled at "
-            "the carrier and the order goes back to the bench.",
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._void(shipment, dialog.note()))
-        self.void_dialog = dialog
-        dialog.open()
+        self.void_dialog = ask_void_reason(self, shipment, lambda reason: self._void(shipment, reason))
 
     def _void(self, shipment: dm.Shipment, reason: str) -> None:
         self.void_dialog = None

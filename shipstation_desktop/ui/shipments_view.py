@@ -31,7 +31,7 @@ from shipstation_desktop.services.bench import Bench
 
 from . import formatting as fmt
 from . import style
-from .note_dialog import NoteDialog
+from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
 
@@ -375,18 +375,7 @@ class ShipmentsView(QWidget):
         shipment = self.current
         if shipment is None:
             return
-        dialog = NoteDialog(
-            "Void label",
-            "Why is this label voided? (supervisor)",
-            "Void label",
-            self,
-            context=f"Label {shipment.tracking_number} for order {shipment.order_number} will be cancelled at "
-            "the carrier and the order goes back to the bench.",
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._void(shipment, dialog.note()))
-        self.void_dialog = dialog
-        dialog.open()
+        self.void_dialog = ask_void_reason(self, shipment, lambda reason: self._void(shipment, reason))
 
     def _void(self, shipment: dm.Shipment, reason: str) -> None:
         self.void_dialog = None
