@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.labels.model import LabelData
-from shipstation_desktop.labels.pdf import render_pdf
 from shipstation_desktop.labels.zpl import render_zpl
 
-__all__ = ["LabelData", "render_label", "render_pdf", "render_zpl"]
+__all__ = ["LabelData", "render_label", "render_zpl"]
 
 
 def render_label(data: LabelData, fmt: LabelFormat, dpi: int = 203) -> bytes:
     """The label in the printer's language; `dpi` matters only for ZPL (PDF is vector)."""
     if fmt is LabelFormat.ZPL:
         return render_zpl(data, dpi)
+    # reportlab costs ~0.2 s to import: thermal (ZPL) benches never pay it.
+    from shipstation_desktop.labels.pdf import render_pdf
+
     return render_pdf(data)

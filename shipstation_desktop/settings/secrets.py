@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from shipstation_desktop.domain.errors import UserError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "shipstation-desktop"
 
@@ -36,9 +39,24 @@ def secret_key(carrier_code: str, field: str) -> str:
     return f"carrier/{carrier_code}/{field}"
 
 
+class NoKeyring(UserError):
+    """Saving a secret was asked for on a machine with no secure keyring."""
+
+
 class SecretStore:
+    """The OS keyring, resolved on first use: finding it can mean a D-Bus round trip, and the
+    bench should not wait for that before its window appears."""
+
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self._backend = backend or keyring.get_keyring()
+        self._given = backend
+
+    @cached_property
+    def _backend(self) -> KeyringBackend:
+        if self._given is not None:
+            return self._given
+        import keyring
+
+        return keyring.get_keyring()
 
     @property
     def available(self) -> bool:
@@ -46,19 +64,23 @@ class SecretStore:
 
     def set(self, key: str, value: str) -> None:
         if not self.available:
-            raise keyring.errors.NoKeyringError(NO_KEYRING_MESSAGE)
+            raise NoKeyring(NO_KEYRING_MESSAGE)
         self._backend.set_password(SERVICE, key, value)
 
     def get(self, key: str) -> str | None:
+        from keyring.errors import KeyringError
+
         if not self.available:
             return None
         try:
             return self._backend.get_password(SERVICE, key)
-        except keyring.errors.KeyringError:
+        except KeyringError:
             return None
 
     def delete(self, key: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
         if not self.available:
             return
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        with contextlib.suppress(PasswordDeleteError):
             self._backend.delete_password(SERVICE, key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from importlib import resources
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QThread
@@ -52,7 +52,7 @@ def _application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("ShipStation Desktop")
-    icon = resources.files("shipstation_desktop") / "resources" / "shipstation-desktop.svg"
+    icon = Path(__file__).resolve().parent.parent / "resources" / "shipstation-desktop.svg"
     app.setWindowIcon(QIcon(str(icon)))
     return app
 

@@ -598,7 +598,6 @@ class PackView(QWidget):
         self._scan_note("Scan the next order.", style.MUTED)
         self.scan_edit.clear()
         self.focus_scan()
-        self.recent.refresh()
         self.shipped.emit(shipment)
 
     def _on_buy_failed(self, failure: Failure) -> None:

@@ -48,8 +48,10 @@ class RecentShipments(QGroupBox):
         self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # the scan field keeps the keyboard
         self.table.setMaximumHeight(190)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        # Sized once per refresh (below), not per cell: ResizeToContents re-measured every column
+        # on each of the ~60 setItem calls and stalled the event loop by tens of milliseconds.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         buttons = QVBoxLayout()
@@ -94,6 +96,7 @@ class RecentShipments(QGroupBox):
             ]
             for col, item in enumerate(cells):
                 self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
         keep = next((i for i, s in enumerate(shipments) if selected and s.id == selected.id), 0)
         if shipments:
             self.table.selectRow(keep)

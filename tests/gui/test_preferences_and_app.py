@@ -222,3 +222,20 @@ def test_excepthook_routes_bugs_to_the_error_dialog(window: MainWindow, qtbot: Q
     assert dialog is not None and dialog.isVisible()
     assert "ValueError: bad slot" in dialog.details.toPlainText()
     dialog.close()
+
+
+def test_a_fresh_process_builds_its_application_with_the_icon() -> None:
+    """pytest-qt makes the QApplication itself, so the app's own start-up path runs in a child."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from shipstation_desktop.ui import app\n"
+        "qapp = app._application()\n"
+        "print('icon missing' if qapp.windowIcon().isNull() else 'icon ok')\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "icon ok"

@@ -161,6 +161,10 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         Store(path)
 
 
+def test_the_schema_head_constant_matches_the_migrations() -> None:
+    assert db.head_revision() == db.SCHEMA_HEAD
+
+
 def test_upgrade_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "bench.sqlite3"
     store = Store(path, migrate=False)

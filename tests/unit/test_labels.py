@@ -10,8 +10,9 @@ import pytest
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.units import Weight, WeightUnit
-from shipstation_desktop.labels import LabelData, pdf, render_label, render_pdf, render_zpl
+from shipstation_desktop.labels import LabelData, pdf, render_label, render_zpl
 from shipstation_desktop.labels.model import weight_text
+from shipstation_desktop.labels.pdf import render_pdf
 from shipstation_desktop.labels.zpl import code128_modules
 
 TRACKING = "1Z999AA10123456784"
