@@ -138,7 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--json", action="store_true")
 
     sub.add_parser("diagnostics", help="print what support needs to know about this bench")
+    _accept_data_dir_anywhere(p)
     return p
+
+
+def _accept_data_dir_anywhere(parser: argparse.ArgumentParser) -> None:
+    """`ship X --data-dir D` works as well as `--data-dir D ship X`: scripts put it either side.
+
+    SUPPRESS keeps a subcommand that was not given the option from erasing the global one.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                if not any(a.dest == "data_dir" for a in child._actions):
+                    child.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _accept_data_dir_anywhere(child)
 
 
 def _emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:

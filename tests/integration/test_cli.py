@@ -116,6 +116,11 @@ def test_a_corrupt_database_is_named_not_recreated(tmp_path: Path, capsys: pytes
     assert db.read_bytes().startswith(b"\x00garbage")
 
 
+def test_data_dir_may_follow_the_command(demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, orders, _ = run(capsys, "orders", "list", "--limit", "2", "--json", "--data-dir", str(demo_dir))
+    assert code == 0 and len(orders) == 2
+
+
 def test_db_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0
     out, _ = capsys.readouterr()
