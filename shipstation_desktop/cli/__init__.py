@@ -22,6 +22,16 @@ from shipstation_desktop.domain.units import Weight, WeightUnit
 PROG = "shipstation-desktop"
 log = logging.getLogger("shipstation_desktop.cli")
 
+# Command groups that live in their own modules (shipstation_desktop/cli/<name>.py). Each has
+# `COMMANDS` (the top-level names it owns), `add_commands(sub, parser_class)` and `run(args) -> int`.
+EXTENSIONS: tuple[str, ...] = ()
+
+
+def _extensions() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(f"shipstation_desktop.cli.{name}") for name in EXTENSIONS]
+
 
 class CliError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
@@ -138,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--json", action="store_true")
 
     sub.add_parser("diagnostics", help="print what support needs to know about this bench")
+    for extension in _extensions():
+        extension.add_commands(sub, _Parser)
     _accept_data_dir_anywhere(p)
     return p
 
@@ -155,14 +167,14 @@ def _accept_data_dir_anywhere(parser: argparse.ArgumentParser) -> None:
                 _accept_data_dir_anywhere(child)
 
 
-def _emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
+def emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(text() + "\n")
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
+def table(rows: Sequence[Sequence[str]]) -> str:
     if not rows:
         return "(none)"
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -181,6 +193,9 @@ def run(args: argparse.Namespace) -> int:
     from shipstation_desktop.settings import paths
 
     setup_logging(paths.resolve(args.data_dir).log_file)
+    for extension in _extensions():
+        if args.command in extension.COMMANDS:
+            return int(extension.run(args))
     if args.command == "db":
         from shipstation_desktop.persistence import db
 
@@ -206,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
                 "exceptions": r.exceptions,
                 "skipped": r.skipped,
             }
-            _emit(
+            emit(
                 args,
                 data,
                 lambda: (
@@ -218,10 +233,10 @@ def run(args: argparse.Namespace) -> int:
             )
         elif args.command == "orders":
             rows = order_service.list_orders(bench.store, args.status, args.limit)
-            _emit(
+            emit(
                 args,
                 [jv.order(o) for o in rows],
-                lambda: _table([(o.order_number, o.status.value, o.ship_to.name, o.ship_to.country) for o in rows]),
+                lambda: table([(o.order_number, o.status.value, o.ship_to.name, o.ship_to.country) for o in rows]),
             )
         elif args.command == "ship":
             outcome = packing.ship(
@@ -238,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
             data["printed"] = outcome.printed is not None
             data["label_path"] = outcome.printed.location if outcome.printed else None
             data["print_error"] = outcome.print_error or None
-            _emit(
+            emit(
                 args,
                 data,
                 lambda: (
@@ -259,10 +274,10 @@ def run(args: argparse.Namespace) -> int:
         elif args.command == "exceptions":
             if args.action == "list":
                 items = exc_service.list_exceptions(bench, open_only=args.open, severity=args.severity)
-                _emit(
+                emit(
                     args,
                     [jv.exception(e) for e in items],
-                    lambda: _table(
+                    lambda: table(
                         [
                             (e.id, e.severity.value, e.type.value, "open" if e.is_open else "resolved", e.description)
                             for e in items
@@ -271,13 +286,13 @@ def run(args: argparse.Namespace) -> int:
                 )
             else:
                 e = exc_service.resolve(bench, args.id, args.resolution)
-                _emit(args, jv.exception(e), lambda: f"resolved {e.id}")
+                emit(args, jv.exception(e), lambda: f"resolved {e.id}")
         elif args.command == "customers":
             people = customer_service.list_customers(bench, search=args.search, limit=args.limit)
-            _emit(
+            emit(
                 args,
                 [jv.customer(c) for c in people],
-                lambda: _table([(c.name, c.email, c.status.value, str(c.order_count)) for c in people]),
+                lambda: table([(c.name, c.email, c.status.value, str(c.order_count)) for c in people]),
             )
         elif args.command == "diagnostics":
             print(diagnostics(bench))
@@ -307,15 +322,15 @@ def _shipments(args: argparse.Namespace, bench: Any, service: Any, jv: Any) -> N
         rows = service.list_shipments(
             bench, status=args.status, carrier=args.carrier, search=args.search, limit=args.limit
         )
-        _emit(
+        emit(
             args,
             [jv.shipment(s) for s in rows],
-            lambda: _table([(s.tracking_number, s.order_number, s.carrier, s.service, s.status.value) for s in rows]),
+            lambda: table([(s.tracking_number, s.order_number, s.carrier, s.service, s.status.value) for s in rows]),
         )
         return
     if args.action == "reprint":
         result = service.reprint(bench, args.key)
-        _emit(args, {"tracking_number": args.key, "location": result.location}, lambda: f"printed to {result.location}")
+        emit(args, {"tracking_number": args.key, "location": result.location}, lambda: f"printed to {result.location}")
         return
     action = {
         "show": service.get_shipment,
@@ -323,7 +338,7 @@ def _shipments(args: argparse.Namespace, bench: Any, service: Any, jv: Any) -> N
         "track": service.refresh_tracking,
     }[args.action]
     shipment = action(bench, args.key)
-    _emit(
+    emit(
         args,
         jv.shipment(shipment),
         lambda: "\n".join(
