@@ -336,21 +336,21 @@ class ShipmentsView(QWidget):
         if shipment is None:
             return
         self.track_button.setEnabled(False)
-        self._detail_seq += 1
-        seq = self._detail_seq
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.refresh_tracking(self.bench, shipment.id),
                 label=f"Tracking {shipment.tracking_number}…",
                 writes=True,
-                on_success=lambda s: self._tracked(seq, s),
+                on_success=self._tracked,
                 on_failure=self._show_failure,
                 on_done=self._update_buttons,
             )
         )
 
-    def _tracked(self, seq: int, shipment: dm.Shipment) -> None:
-        if seq == self._detail_seq:
+    def _tracked(self, shipment: dm.Shipment) -> None:
+        # Keyed on the shipment, not on a request counter: a list refresh that reloads the same
+        # detail meanwhile must not swallow the answer the supervisor asked for.
+        if self.current is not None and self.current.id == shipment.id:
             self._show_detail(shipment)
             self._note(f"Tracking refreshed: {fmt.title(shipment.status.value)}.")
         self.refresh()
