@@ -18,6 +18,10 @@ class InvalidTransition(UserError):
         self.target = target
 
 
+class OverWeightLimit(UserError):
+    """The parcel is heavier than the carrier takes (or weighs nothing)."""
+
+
 class ConflictError(UserError):
     """Someone else changed the record first (optimistic lock)."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from .enums import RateRule
-from .errors import UserError
+from .errors import OverWeightLimit
 from .models import Package, PostalAddress
 from .units import Dimensions, Money, Weight, WeightUnit
 
@@ -101,9 +101,9 @@ def check_weight(measured: Weight, expected: Weight | None, tolerance_pct: Decim
 def require_within_limit(weight: Weight, max_grams: Decimal, carrier_name: str) -> None:
     if weight.grams > max_grams:
         limit = Weight.from_grams(max_grams, WeightUnit.KG)
-        raise UserError(
+        raise OverWeightLimit(
             f"{weight.display(WeightUnit.KG)} is over {carrier_name}'s limit of "
             f"{limit.display(WeightUnit.KG, 1)} per parcel; split the shipment or use freight."
         )
     if weight.grams <= 0:
-        raise UserError("The scale shows no weight; put the parcel on the scale.")
+        raise OverWeightLimit("The scale shows no weight; put the parcel on the scale.")

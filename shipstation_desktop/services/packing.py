@@ -33,7 +33,7 @@ from shipstation_desktop.domain.enums import (
     OrderStatus,
     ShipmentStatus,
 )
-from shipstation_desktop.domain.errors import CarrierError, DeviceError, UserError
+from shipstation_desktop.domain.errors import CarrierError, DeviceError, OverWeightLimit, UserError
 from shipstation_desktop.domain.ids import uuid7
 from shipstation_desktop.domain.rates import (
     Rate,
@@ -162,8 +162,10 @@ def quote(bench: Bench, ticket: PackTicket, package: dm.Package) -> RateQuote:
         try:
             require_within_limit(package.weight, carrier.capabilities.max_weight_grams, carrier.name)
             rates.extend(carrier.rates(request))
+        except OverWeightLimit as e:
+            limit_errors.append(f"{carrier.name}: {e}")
         except UserError as e:
-            (limit_errors if "limit" in str(e) else errors).append(f"{carrier.name}: {e}")
+            errors.append(f"{carrier.name}: {e}")
     if not rates and (limit_errors or errors):
         raise UserError("; ".join(limit_errors + errors))
     if not rates:
@@ -215,17 +217,23 @@ def buy(bench: Bench, ticket: PackTicket, rate: Rate, package: dm.Package) -> dm
             _refuse_if_shipped(s, order)
             raise UserError(f"Order {order.order_number} is {order.status} and cannot be shipped.")
         _refuse_if_shipped(s, order)
-        pending = s.scalar(
-            select(t.LabelPurchase).where(
+        unsettled = s.execute(
+            select(t.LabelPurchase.id, t.LabelPurchase.state).where(
                 t.LabelPurchase.order_id == order.id,
                 t.LabelPurchase.state.in_([LabelPurchaseState.PENDING, LabelPurchaseState.NEEDS_REVIEW]),
             )
-        )
-        if pending is not None:
+        ).first()
+    if unsettled is not None:
+        # A retry after a lost answer: settle the earlier purchase with the carrier first.
+        if unsettled.state == LabelPurchaseState.PENDING and (done := reconcile_one(bench, unsettled.id)):
+            return done
+        if _intent_state(bench, unsettled.id) is not LabelPurchaseState.FAILED:
             raise UserError(
-                f"A label purchase for order {order.order_number} is still unconfirmed; "
-                "it is being checked with the carrier, so no second label is bought."
+                f"The earlier label purchase for order {ticket.order.order_number} is still unconfirmed; "
+                "no second label is bought until the carrier or a supervisor settles it."
             )
+    with bench.store.session() as s:
+        order = s.get_one(t.Order, ticket.order.id)
         intent = t.LabelPurchase(
             id=uuid7(),
             order_id=order.id,
@@ -255,12 +263,17 @@ def buy(bench: Bench, ticket: PackTicket, rate: Rate, package: dm.Package) -> dm
         # No answer (timeout, dropped connection, crash): the label may exist at the carrier.
         log.warning("label purchase for %s has no answer: %s", ticket.order.order_number, e)
         shipment = reconcile_one(bench, intent_id)
-        if shipment is None:
+        if shipment is not None:
+            return shipment
+        if _intent_state(bench, intent_id) is LabelPurchaseState.FAILED:
             raise UserError(
-                f"The carrier did not confirm the label for {ticket.order.order_number} ({e}). "
-                "A supervisor must check it before it is bought again."
+                f"The carrier did not answer ({e}) and has no label for {ticket.order.order_number}; "
+                "nothing was bought, try again."
             ) from e
-        return shipment
+        raise UserError(
+            f"The carrier did not confirm the label for {ticket.order.order_number} ({e}). It is checked "
+            "again on the next try and at start-up; no second label is bought meanwhile."
+        ) from e
     return _complete(bench, intent_id, purchased, package)
 
 
@@ -285,6 +298,11 @@ def _package_from_intent(request: dict[str, object]) -> dm.Package:
         if isinstance(dims, list)
         else None,
     )
+
+
+def _intent_state(bench: Bench, intent_id: str) -> LabelPurchaseState:
+    with bench.store.session() as s:
+        return LabelPurchaseState(s.get_one(t.LabelPurchase, intent_id).state)
 
 
 def _close_intent(bench: Bench, intent_id: str, state: LabelPurchaseState, error: str) -> None:

@@ -291,3 +291,54 @@ def test_an_unsupported_device_setting_still_opens_the_bench(tmp_path: Path) -> 
         assert outcome.printed is None and "choose the spool printer" in outcome.print_error
     finally:
         bench.close()
+
+
+class _FlakyLookup(SimulatedCarrier):
+    """A carrier whose purchase answer is lost and whose look-up is down for a while."""
+
+    lookups_down = 0
+    lose_sale = False
+
+    def buy_label(self, request):  # type: ignore[no-untyped-def]
+        label = super().buy_label(request)
+        if self.lose_sale:
+            self._by_reference.pop(request.reference, None)  # the carrier never kept it
+        raise TimeoutError("read timed out")
+        return label
+
+    def find_label(self, reference):  # type: ignore[no-untyped-def]
+        if self.lookups_down:
+            self.lookups_down -= 1
+            raise ConnectionError("carrier unreachable")
+        return super().find_label(reference)
+
+
+def test_a_retry_settles_the_earlier_purchase_instead_of_buying_again(bench: Bench) -> None:
+    from shipstation_desktop.domain.clock import SystemClock
+
+    carrier = _FlakyLookup(SystemClock())
+    carrier.lookups_down = 1
+    bench.carriers = {"simulated": carrier}
+    add_order(bench, "SO-30")
+    with pytest.raises(UserError, match="checked again on the next try"):
+        packing.ship(bench, "SO-30", weight=Weight.of("1.2", "kg"))
+    assert len(carrier.purchases) == 1
+    ticket = packing.scan(bench, "SO-30")
+    package = packing.package_for(ticket, Weight.of("1.2", "kg"))
+    shipment = packing.buy(bench, ticket, packing.quote(bench, ticket, package).rates[0], package)
+    assert len(carrier.purchases) == 1
+    assert shipment.tracking_number == carrier.purchases[0].tracking_number
+    assert order_service.find_by_scan(bench.store, "SO-30").status is OrderStatus.SHIPPED
+
+
+def test_a_lost_answer_for_a_sale_the_carrier_never_made_is_safe_to_retry(bench: Bench) -> None:
+    from shipstation_desktop.domain.clock import SystemClock
+
+    carrier = _FlakyLookup(SystemClock())
+    carrier.lose_sale = True
+    bench.carriers = {"simulated": carrier}
+    add_order(bench, "SO-31")
+    with pytest.raises(UserError, match="nothing was bought, try again"):
+        packing.ship(bench, "SO-31", weight=Weight.of("1.2", "kg"))
+    with bench.store.session() as s:
+        assert list(s.scalars(select(t.LabelPurchase.state))) == ["FAILED"]
