@@ -22,7 +22,16 @@ _WINDOW_EPSILON_S = 1e-9
 OVER_CAPACITY_MESSAGE = "the parcel is over the scale's capacity"
 UNDER_ZERO_MESSAGE = "the scale reads below zero; empty the platter and zero the scale"
 FAULT_MESSAGE = "the scale reports a fault; check it and try again"
+CALIBRATION_MESSAGE = "the scale needs calibration; have it calibrated before weighing parcels"
+REZERO_MESSAGE = "the scale needs re-zeroing; empty the platter and press Zero"
 NO_PARCEL_MESSAGE = "no parcel on the scale"
+
+
+_REFUSED = {
+    ScaleStatus.FAULT: FAULT_MESSAGE,
+    ScaleStatus.NEEDS_CALIBRATION: CALIBRATION_MESSAGE,
+    ScaleStatus.NEEDS_REZERO: REZERO_MESSAGE,
+}
 
 
 class StableWeightDetector:
@@ -68,13 +77,13 @@ class StableWeightDetector:
         """Take one reading taken at monotonic time `t` (seconds).
 
         Returns the stable reading when this one completes the window, else None.
-        Raises DeviceError for overload, below-zero and fault readings.
+        Raises DeviceError for overload, below-zero, fault and calibrate/re-zero readings.
         """
         status = reading.status
         grams = reading.weight.grams
-        if status is ScaleStatus.FAULT:
+        if status in _REFUSED:
             self._clear()
-            raise DeviceError(FAULT_MESSAGE)
+            raise DeviceError(_REFUSED[status])
         if status is ScaleStatus.OVER_WEIGHT:
             self._clear(parcel=True)
             raise DeviceError(OVER_CAPACITY_MESSAGE)
@@ -83,8 +92,10 @@ class StableWeightDetector:
             self._clear()
             raise DeviceError(UNDER_ZERO_MESSAGE)
         if status is ScaleStatus.ZERO or abs(grams) < self.min_grams:
-            # Nothing (worth weighing) on the platter: the previous parcel is gone, so re-arm.
-            self._clear()
+            # Nothing (worth weighing) on the platter: the previous parcel is gone, so re-arm. Motion
+            # still means something is on it, though: a scale that sends motion without a weight
+            # (Toledo 8213) must time out as "not stable", not as "no parcel".
+            self._clear(parcel=status is ScaleStatus.MOTION)
             self._armed = True
             return None
         self._parcel_present = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from shipstation_desktop.domain.units import Weight
 
@@ -17,6 +17,9 @@ class ScaleStatus(StrEnum):
     UNDER_ZERO = "under_zero"
     OVER_WEIGHT = "over_weight"
     FAULT = "fault"
+    # The USB HID POS scale statuses (and their serial equivalents) have two more states.
+    NEEDS_CALIBRATION = "needs_calibration"
+    NEEDS_REZERO = "needs_rezero"
 
 
 class ScaleHealth(StrEnum):
@@ -39,6 +42,8 @@ class ScaleReading:
 
 class ScalePort(Protocol):
     name: str
+    supports_zero: bool  # whether zero()/tare() can work at all: the GUI shows the buttons only then
+    supports_tare: bool
 
     def read(self) -> ScaleReading:
         """One reading now. Raises DeviceError when the scale does not answer."""
@@ -51,3 +56,11 @@ class ScalePort(Protocol):
     def health(self) -> ScaleHealth: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingScale(Protocol):
+    """A scale that sends readings by itself: `read()` waits for the next one, so whoever polls need
+    not pace the reads (sleeping between them would only add latency)."""
+
+    streams: bool

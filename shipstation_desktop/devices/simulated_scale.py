@@ -30,6 +30,9 @@ DEFAULT_CAPACITY_GRAMS = Decimal(68_000)  # a common 150 lb / 68 kg shipping pla
 class SimulatedScale:
     """A ScalePort whose load is set by `place()` / `remove()`; time comes from the injected clock."""
 
+    supports_zero = True
+    supports_tare = True
+
     def __init__(
         self,
         clock: Clock,

@@ -1,28 +1,36 @@
 """The scale's device worker: polls the bench's ScalePort on its own thread and reports by signal.
 
 A scale that stops answering (unplugged, timeout, garbage) becomes a health state on the bench,
-never an exception in the GUI; polling slows down while it is gone and speeds up again when it is back.
-Auto-weigh uses the same StableWeightDetector as the headless flow, so the GUI and the CLI agree on
-what "stable" means.
+never an exception in the GUI; while it is gone the worker knocks again after a growing backoff, and
+the first good reading resets it. Zero and Tare run on this thread too (the GUI only queues them), so
+the GUI never waits on a port. Auto-weigh uses the same StableWeightDetector as the headless flow,
+so the GUI and the CLI agree on what "stable" means.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from decimal import Decimal
+from typing import Literal
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from shipstation_desktop.devices.capture import StableWeightDetector
-from shipstation_desktop.devices.scale_port import ScaleHealth, ScalePort, ScaleReading
+from shipstation_desktop.devices.scale_port import ScaleHealth, ScalePort, ScaleReading, StreamingScale
+from shipstation_desktop.devices.scales.backoff import Backoff
 from shipstation_desktop.domain.errors import DeviceError
 
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1  # ~10 Hz: the read-out feels live and the detector gets enough samples
-RETRY_INTERVAL_S = 1.0  # while the scale is gone, knock less often
+RETRY_FIRST_S = 0.5  # while the scale is gone, knock after 0.5 s, 1 s, 2 s, … up to RETRY_CAP_S
+RETRY_CAP_S = 5.0
+STREAM_GAP_S = 0.002  # a streaming scale's read waits for its next frame; this only stops a spin
+
+ScaleCommand = Literal["zero", "tare"]
 
 
 class ScaleWorker(QThread):
@@ -30,6 +38,7 @@ class ScaleWorker(QThread):
     health = Signal(object, str)  # ScaleHealth and a reason; emitted when either changes
     stable = Signal(object)  # ScaleReading captured as stable (once per parcel until re-armed)
     problem = Signal(str)  # what the detector refuses (over capacity, below zero, fault); "" clears it
+    command_done = Signal(str, str)  # "zero" or "tare", and "" when done or why it failed
 
     def __init__(
         self,
@@ -38,6 +47,7 @@ class ScaleWorker(QThread):
         window_s: float = 0.3,
         min_grams: Decimal = Decimal(2),
         interval_s: float = POLL_INTERVAL_S,
+        backoff: Backoff | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -45,8 +55,12 @@ class ScaleWorker(QThread):
         self._scale = scale
         self._detector = StableWeightDetector(window_s=window_s, min_grams=min_grams)
         self._interval_s = interval_s
+        self._streams = isinstance(scale, StreamingScale) and scale.streams
+        self._backoff = backoff or Backoff(RETRY_FIRST_S, 2.0, RETRY_CAP_S)
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a command or stop ends a wait early
         self._rearm = threading.Event()
+        self._commands: queue.SimpleQueue[ScaleCommand] = queue.SimpleQueue()
         self._last_health: tuple[ScaleHealth, str] | None = None
         self._last_problem = ""
 
@@ -56,9 +70,15 @@ class ScaleWorker(QThread):
         """Weigh again: the next stable weight is reported even if the parcel never left the scale."""
         self._rearm.set()
 
+    def command(self, what: ScaleCommand) -> None:
+        """Zero or tare the scale, on the worker's thread; the outcome arrives as `command_done`."""
+        self._commands.put(what)
+        self._wake.set()
+
     def stop(self, timeout_ms: int = 5000) -> None:
         """Stops polling and waits for the thread, so no QThread is destroyed while running."""
         self._stop.set()
+        self._wake.set()
         if self.isRunning() and not self.wait(timeout_ms):
             log.warning("scale worker did not stop within %d ms", timeout_ms)
 
@@ -67,9 +87,31 @@ class ScaleWorker(QThread):
     def run(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
-            healthy = self._poll_once()
-            interval = self._interval_s if healthy else RETRY_INTERVAL_S
-            self._stop.wait(max(0.0, interval - (time.monotonic() - started)))
+            self._run_commands()
+            if self._poll_once():
+                self._backoff.reset()
+                pause = STREAM_GAP_S if self._streams else self._interval_s - (time.monotonic() - started)
+            else:
+                pause = self._backoff.next()
+            if pause > 0 and self._wake.wait(pause):
+                self._wake.clear()
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                what = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                getattr(self._scale, what)()
+            except DeviceError as e:
+                self.command_done.emit(what, str(e))
+            except Exception as e:  # a driver bug: logged, and said as a failed command
+                log.exception("scale %s failed to %s", getattr(self._scale, "name", "?"), what)
+                self.command_done.emit(what, f"{type(e).__name__}: {e}")
+            else:
+                self.command_done.emit(what, "")
+                self._rearm.set()  # the platter's meaning changed: weigh what is on it afresh
 
     def _poll_once(self) -> bool:
         if self._rearm.is_set():
