@@ -13,7 +13,13 @@ import re
 import tempfile
 from pathlib import Path
 
-from shipstation_desktop.devices.printer_port import PrinterHealth, PrintJob, PrintResult
+from shipstation_desktop.devices.printer_port import (
+    PrinterHealth,
+    PrinterNotReady,
+    PrinterStatus,
+    PrintJob,
+    PrintResult,
+)
 from shipstation_desktop.domain.clock import Clock, SystemClock
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.errors import DeviceError
@@ -52,7 +58,10 @@ class SpoolPrinter:
 
     def print_job(self, job: PrintJob) -> PrintResult:
         if self.offline:
-            raise DeviceError(f"printer {self.name!r} is offline; nothing was printed")
+            raise PrinterNotReady(
+                f"printer {self.name!r} is offline; nothing was printed",
+                PrinterStatus(PrinterHealth.OFFLINE, "offline"),
+            )
         if job.format is not self.format:
             raise DeviceError(
                 f"printer {self.name!r} prints {self.format.value.upper()}, "

@@ -10,10 +10,10 @@ __all__ = ["LabelData", "render_label", "render_zpl"]
 
 
 def render_label(data: LabelData, fmt: LabelFormat, dpi: int = 203) -> bytes:
-    """The label in the printer's language; `dpi` matters only for ZPL (PDF is vector)."""
+    """The label in the printer's language, its barcodes sized in whole dots at `dpi`."""
     if fmt is LabelFormat.ZPL:
         return render_zpl(data, dpi)
     # reportlab costs ~0.2 s to import: thermal (ZPL) benches never pay it.
     from shipstation_desktop.labels.pdf import render_pdf
 
-    return render_pdf(data)
+    return render_pdf(data, dpi)

@@ -11,9 +11,10 @@ from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.units import Weight, WeightUnit
 from shipstation_desktop.labels import LabelData, pdf, render_label, render_zpl
+from shipstation_desktop.labels.code128 import encode
 from shipstation_desktop.labels.model import weight_text
 from shipstation_desktop.labels.pdf import render_pdf
-from shipstation_desktop.labels.zpl import code128_modules
+from shipstation_desktop.labels.zpl import measure as zpl_measure
 
 TRACKING = "1Z999AA10123456784"
 FIELD = re.compile(rb"\^FD(.*?)\^FS", re.S)
@@ -51,16 +52,17 @@ def test_zpl_page_size_matches_dpi(dpi: int, width: int, length: int) -> None:
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_zpl_barcode_carries_the_tracking_number_inside_the_label(dpi: int) -> None:
     zpl = render_zpl(label(), dpi).decode()
-    m = re.search(r"\^FO(\d+),(\d+)\^BY(\d+),3,(\d+)\^BCN,(\d+),Y,N,N,A\^FD([^^]*)\^FS", zpl)
+    m = re.search(r"\^FO(\d+),(\d+)\^BY(\d+),3,(\d+)\^BCN,(\d+),N,N,N,N\^FD([^^]*)\^FS", zpl)
     assert m is not None
     x, y, module, _, height, data = m.groups()
-    assert data == TRACKING
-    width = code128_modules(TRACKING) * int(module)
+    symbol = encode(TRACKING)
+    assert data == symbol.zpl_data == ">:1Z999AA1>50123456784"
+    width = symbol.modules * int(module)
     quiet = 10 * int(module)
     assert int(x) - quiet >= 0
     assert int(x) + width + quiet <= 4 * dpi
     assert int(y) + int(height) < 6 * dpi
-    assert int(module) >= 2
+    assert int(module) >= 3  # >= 10 mil at both resolutions
 
 
 def test_zpl_escapes_carets_and_tildes_in_user_text() -> None:
@@ -73,22 +75,32 @@ def test_zpl_escapes_carets_and_tildes_in_user_text() -> None:
     assert zpl.count(b"^XZ") == 1
 
 
-def test_zpl_keeps_non_ascii_as_utf8() -> None:
+def test_zpl_keeps_font0_text_as_utf8_and_draws_the_rest() -> None:
     to = PostalAddress("Zoë Łukasz", "Straße 5", "Kraków", "30-001", "PL")
     zpl = render_zpl(label(ship_to=to))
-    for text in ("Zoë Łukasz", "Straße 5", "Kraków"):
-        assert text.encode("utf-8") in zpl
+    for text in ("Straße 5", "Kraków 30-001"):
+        assert text.encode("utf-8") in zpl  # font 0 draws these: UTF-8 under ^CI28
+    assert "Łukasz".encode() not in zpl  # Ł is not in font 0: that line goes as a graphic
+    assert zpl.count(b"^GFA,") == 1
 
 
 def test_zpl_shrinks_then_truncates_overlong_lines() -> None:
-    to = PostalAddress("Jane Doe", LONG, "Springfield", "62704", "US")
+    to = PostalAddress("Jane Doe", LONG * 4, "Springfield", "62704", "US")
     zpl = render_zpl(label(ship_to=to)).decode()
     m = re.search(r"\^FO(\d+),\d+\^A0N,(\d+),\d+\^FH_\^FD(1234 North[^^]*)\^FS", zpl)
     assert m is not None
     x, h, text = int(m.group(1)), int(m.group(2)), m.group(3)
     assert text.endswith("...")
     assert h < 41  # shrunk from the 0.2 in recipient font
-    assert x + len(text) * h * 0.62 <= 812
+    assert x + zpl_measure(text, h, False) <= 812 - 30
+
+
+def test_zpl_wraps_a_long_line_when_there_is_room() -> None:
+    street = "1234 North Longstreet Avenue Building C Suite 5678"
+    zpl = render_zpl(label(ship_to=PostalAddress("Jane Doe", street, "Springfield", "62704", "US"))).decode()
+    fields = re.findall(r"\^FD([^^]*)\^FS", zpl)
+    assert not any(f.endswith("...") for f in fields)
+    assert "".join(f for f in fields if f.split()[0] in street.split()).replace(" ", "") == street.replace(" ", "")
 
 
 def test_zpl_rejects_unknown_dpi() -> None:
@@ -102,9 +114,9 @@ def test_tracking_numbers_that_cannot_be_barcoded_are_refused() -> None:
             label(tracking_number=bad)
 
 
-def test_code128_width_bound() -> None:
-    assert code128_modules("ABC") == 11 * 5 + 13
-    assert code128_modules("1234") == 11 * (4 + 2) + 13  # two C pairs + switches
+def test_code128_width() -> None:
+    assert encode("ABC").modules == 11 * 5 + 13  # start, 3 data, check + stop
+    assert encode("1234").modules == 11 * 4 + 13  # start C, two pairs, check + stop
 
 
 def test_weight_text() -> None:
@@ -166,7 +178,7 @@ def test_pdf_non_ascii_names_render() -> None:
 
 
 def test_pdf_without_a_truetype_font_falls_back_to_helvetica(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf, "_fonts", pdf._Fonts("Helvetica", "Helvetica-Bold", None))
+    monkeypatch.setattr(pdf, "_fonts", pdf.PdfFonts("Helvetica", "Helvetica-Bold", None))
     to = PostalAddress("Zoë Łukasz 中文", "Straße 5", "Győr", "9021", "HU")
     out = render_pdf(label(ship_to=to))
     assert b"/Helvetica" in out
@@ -175,6 +187,18 @@ def test_pdf_without_a_truetype_font_falls_back_to_helvetica(monkeypatch: pytest
     assert "Zoë ?ukasz ??" in text
     assert "Straße 5" in text
     assert "Gyor" in text
+
+
+def test_pdf_non_ascii_scripts_survive_in_the_text_layer() -> None:
+    for name, city in (
+        ("José Núñez", "Málaga"),
+        ("Ștefan Țăranu", "Brașov"),
+        ("Иван Петров", "Москва"),
+        ("王小明", "北京市"),
+    ):
+        to = PostalAddress(name, "1 Main St", city, "10000", "DE")
+        text, _, _ = pdf_text_and_boxes(render_pdf(label(ship_to=to)))
+        assert name in text and city in text  # not folded to "?" or stripped of accents
 
 
 def test_render_label_dispatches_on_format() -> None:
