@@ -24,7 +24,7 @@ log = logging.getLogger("shipstation_desktop.cli")
 
 # Command groups that live in their own modules (shipstation_desktop/cli/<name>.py). Each has
 # `COMMANDS` (the top-level names it owns), `add_commands(sub, parser_class)` and `run(args) -> int`.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("scale", "labels", "sync", "jobs")
 
 
 def _extensions() -> list[Any]:
@@ -213,7 +213,15 @@ def run(args: argparse.Namespace) -> int:
     bench = bootstrap.open_bench(args.data_dir)
     try:
         if args.command == "demo":
+            from shipstation_desktop.services import central
+
+            # A registered bench seeds the center through a normal sync: pull first (another bench
+            # may have seeded it already, then this one skips), seed locally, push.
+            if central.is_registered(bench):
+                central.sync_once(bench)
             r = demo_service.seed(bench, force=args.force)
+            if central.is_registered(bench):
+                central.sync_once(bench)
             data: dict[str, Any] = {
                 "customers": r.customers,
                 "orders": r.orders,

@@ -9,11 +9,14 @@ from __future__ import annotations
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.errors import DeviceError
 
-from .printer_port import PrinterHealth, PrintJob, PrintResult
+from .printer_port import PrinterHealth, PrinterNotReady, PrinterStatus, PrintJob, PrintResult
 from .scale_port import ScaleHealth, ScaleReading
 
 
 class UnavailableScale:
+    supports_zero = False
+    supports_tare = False
+
     def __init__(self, name: str, reason: str) -> None:
         self.name = name
         self.reason = reason
@@ -42,7 +45,11 @@ class UnavailablePrinter:
         self.dpi = dpi
 
     def print_job(self, job: PrintJob) -> PrintResult:
-        raise DeviceError(f"{self.name}: {self.reason}")
+        # Nothing can have printed: the job waits in the queue until the setting is fixed.
+        raise PrinterNotReady(f"{self.name}: {self.reason}", self.status())
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(PrinterHealth.ERROR, self.reason)
 
     def health(self) -> PrinterHealth:
         return PrinterHealth.ERROR

@@ -30,6 +30,10 @@ class ExceptionType(StrEnum):
     WEIGHT_MISMATCH = "WEIGHT_MISMATCH"
     LABEL_PURCHASE_UNCONFIRMED = "LABEL_PURCHASE_UNCONFIRMED"
     PRINT_FAILED = "PRINT_FAILED"
+    # Sync: the same order shipped on two offline benches (void the losing label); a change the
+    # center refused (conflict or validation) that a supervisor must redo or confirm.
+    DUPLICATE_LABEL = "DUPLICATE_LABEL"
+    SYNC_REJECTED = "SYNC_REJECTED"
 
 
 class ExceptionSeverity(StrEnum):
@@ -91,5 +95,9 @@ class RateRule(StrEnum):
 
 
 class LabelFormat(StrEnum):
+    """A print document's language: what a printer speaks, or what a carrier hands back."""
+
     ZPL = "zpl"
     PDF = "pdf"
+    PNG = "png"  # carrier-supplied image labels (printed via PDF or rasterized to ZPL)
+    ESCPOS = "escpos"  # receipt-printer commands (packing slips)

@@ -18,6 +18,9 @@ from shipstation_desktop.domain.ids import uuid7
 
 from .tables import Outbox, Synced
 
+# session.info[REMOTE] = True marks a session that applies changes pulled from the center.
+REMOTE = "remote"
+
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -44,6 +47,8 @@ def _changed_columns(obj: Synced) -> list[str]:
 
 
 def _stamp(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    if session.info.get(REMOTE):
+        return  # rows from the center keep the center's stamps
     clock: Clock = session.info["clock"]
     now = clock.now()
     for obj in session.new:
@@ -61,6 +66,8 @@ def _stamp(session: Session, flush_context: UOWTransaction, instances: object) -
 
 
 def _record(session: Session, flush_context: UOWTransaction) -> None:
+    if session.info.get(REMOTE):
+        return  # applying the center's truth must not echo it back as local mutations
     rows: list[dict[str, Any]] = []
     clock: Clock = session.info["clock"]
     now = clock.now()

@@ -41,9 +41,11 @@ class Store:
             return row.value
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any exception."""
-        s = self._factory(info={"clock": self.clock, "bench_id": self.bench_id})
+    def session(self, *, remote: bool = False) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception.
+
+        remote=True: the session applies the center's changes, which must not enter the outbox."""
+        s = self._factory(info={"clock": self.clock, "bench_id": self.bench_id, outbox.REMOTE: remote})
         try:
             yield s
             s.commit()

@@ -170,6 +170,9 @@ class Shipment(Synced, Base):
     from_address: Mapped[dict[str, Any]]
     to_address: Mapped[dict[str, Any]]
     return_address: Mapped[dict[str, Any] | None]
+    # Set by the center when another bench shipped the same order with an earlier label: this one
+    # is kept (its label must be voided) but is no longer the order's live shipment (docs/adr/0008).
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
 
     order: Mapped[Order] = relationship()
 
@@ -179,7 +182,9 @@ class Shipment(Synced, Base):
             "uq_shipments_live_order",
             "order_id",
             unique=True,
-            sqlite_where=text("status NOT IN ('CANCELLED', 'PENDING') AND deleted_at IS NULL"),
+            sqlite_where=text(
+                "status NOT IN ('CANCELLED', 'PENDING') AND deleted_at IS NULL AND superseded_by IS NULL"
+            ),
         ),
         Index("ix_shipments_created", "created_at"),
     )
@@ -254,6 +259,36 @@ class PrintLog(Base):
     created_at: Mapped[datetime]
 
 
+class PrintJobRow(Base):
+    """The print queue: every document to print is a row first, so a printer being away loses nothing.
+
+    QUEUED waits for its printer; PRINTING is claimed by one worker (a crash leaves it for review,
+    never for an automatic second print); PRINTED, FAILED (needs a person), CANCELLED are final
+    until someone retries.
+    """
+
+    __tablename__ = "print_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+    role: Mapped[str] = mapped_column(String(16))  # which printer: label | slip
+    document: Mapped[str] = mapped_column(String(32))  # label | reprint | slip | batch
+    name: Mapped[str] = mapped_column(String(120))  # tracking or order number
+    format: Mapped[str] = mapped_column(String(8))  # the stored document's language
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    copies: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    printer: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    printed_at: Mapped[datetime | None]
+
+
 class Outbox(Base):
     """Mutations waiting for the center, written in the same transaction as the change itself."""
 
@@ -271,6 +306,37 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class JobRow(Base):
+    """The persistent job queue (shipstation_desktop/sync/jobs.py): PENDING waits for run_after,
+    RUNNING is claimed by the worker, DONE and DEAD are final until a supervisor requeues."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
+    name: Mapped[str] = mapped_column(String(64))  # the registered handler that runs it
+    payload: Mapped[dict[str, Any]]
+    priority: Mapped[int]  # 0 urgent … 3 low
+    state: Mapped[str] = mapped_column(String(16))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))  # one waiting job per key
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int]
+    run_after: Mapped[datetime]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_jobs_ready", "state", "priority", "run_after"),
+        Index(
+            "uq_jobs_pending_key",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("state = 'PENDING' AND dedupe_key IS NOT NULL"),
+        ),
+    )
 
 
 class LocalMeta(Base):

@@ -35,6 +35,7 @@ class Bench:
     secrets: SecretStore
     user: str = "packer"
     on_change: list[Callable[[str], None]] = field(default_factory=list)
+    slip_printer: PrinterPort | None = None  # packing slips; None: this bench prints no slips
 
     def carrier(self, code: str) -> CarrierPort:
         try:

@@ -11,23 +11,24 @@ from sqlalchemy import select
 
 from shipstation_desktop.carriers.port import CarrierPort, LabelRequest
 from shipstation_desktop.carriers.simulated import LabelRenderer, SimulatedCarrier
+from shipstation_desktop.devices.printer_factory import open_printer
 from shipstation_desktop.devices.printer_port import PrinterPort
 from shipstation_desktop.devices.scale_port import ScalePort
 from shipstation_desktop.devices.simulated_scale import SimulatedScale
-from shipstation_desktop.devices.spool_printer import SpoolPrinter
 from shipstation_desktop.devices.unavailable import UnavailablePrinter, UnavailableScale
 from shipstation_desktop.domain.clock import Clock, SystemClock
 from shipstation_desktop.domain.enums import LabelFormat
+from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.labels import render_label
 from shipstation_desktop.labels.model import LabelData
 from shipstation_desktop.persistence import tables as t
 from shipstation_desktop.persistence.store import Store
 from shipstation_desktop.settings import model as settings_model
 from shipstation_desktop.settings import paths as bench_paths
-from shipstation_desktop.settings.model import BenchSettings
+from shipstation_desktop.settings.model import BenchSettings, PrinterSettings
 from shipstation_desktop.settings.secrets import SecretStore
 
-from . import packing
+from . import packing, printing
 from .bench import Bench
 
 log = logging.getLogger(__name__)
@@ -53,27 +54,54 @@ def label_renderer(clock: Clock) -> LabelRenderer:
 
 
 def build_scale(settings: BenchSettings, clock: Clock) -> ScalePort:
-    """The configured scale; one this version cannot drive becomes a device in error, not a crash."""
-    kind = settings.scale.kind
-    if kind != "simulated":
-        log.warning("scale kind %s is not available in this version", kind)
-        return UnavailableScale(
-            f"{kind} scale", "not supported by this version; choose the simulated scale in Preferences"
-        )
-    return SimulatedScale(clock, unit=settings.weight_unit, settle_time=0.4)
+    """The configured scale. Nothing is opened here (a real scale's port opens on the scale worker's
+    first read); a setting that cannot work becomes a device in error with the reason, not a crash."""
+    cfg = settings.scale
+    if cfg.kind == "simulated":
+        return SimulatedScale(clock, unit=settings.weight_unit, settle_time=0.4)
+    # Imported here: pyserial and the protocols are not needed by benches on the simulated scale.
+    from shipstation_desktop.devices.scales.factory import ScaleConfig, open_scale
+    from shipstation_desktop.devices.scales.registry import SERIAL_PROTOCOLS
+
+    protocol = "hid" if cfg.kind == "hid" else cfg.protocol
+    if protocol not in (*SERIAL_PROTOCOLS, "hid"):
+        log.warning("scale kind %s with protocol %s cannot work", cfg.kind, protocol)
+        return UnavailableScale(f"{cfg.kind} scale", "no scale protocol chosen; choose one in Preferences")
+    config = ScaleConfig(
+        protocol,
+        cfg.port,
+        baud=cfg.baud,
+        bytesize=cfg.bytesize,
+        parity=cfg.parity,
+        stopbits=cfg.stopbits,
+        unit=cfg.unit or settings.weight_unit,
+        timeout_s=cfg.answer_timeout_s,
+    )
+    try:
+        return open_scale(config, clock)
+    except UserError as e:
+        log.warning("scale settings cannot work: %s", e)
+        return UnavailableScale(f"{cfg.kind} scale", f"{e}; fix it in Preferences")
 
 
 def build_label_printer(settings: BenchSettings, paths: bench_paths.BenchPaths) -> PrinterPort:
-    cfg = settings.label_printer
-    if cfg.kind != "spool":
-        log.warning("printer kind %s is not available in this version", cfg.kind)
-        return UnavailablePrinter(
-            f"{cfg.kind} printer",
-            "not supported by this version; choose the spool printer in Preferences",
-            cfg.format,
-            cfg.dpi,
+    return _build_printer(settings.label_printer, paths.spool_dir, "label printer")
+
+
+def build_slip_printer(settings: BenchSettings, paths: bench_paths.BenchPaths) -> PrinterPort:
+    return _build_printer(settings.slip_printer, paths.spool_dir / "slips", "packing-slip printer")
+
+
+def _build_printer(cfg: PrinterSettings, spool_dir: Path, role: str) -> PrinterPort:
+    """Nothing is opened here; a setting that cannot work becomes a printer in error with the reason
+    (jobs for it wait in the queue until Preferences fix it), never a bench that does not start."""
+    try:
+        return open_printer(
+            cfg.kind, cfg.address, format=cfg.format, dpi=cfg.dpi, check_status=cfg.check_status, spool_dir=spool_dir
         )
-    return SpoolPrinter(Path(cfg.address) if cfg.address else paths.spool_dir, format=cfg.format, dpi=cfg.dpi)
+    except ValueError as e:
+        log.warning("%s settings cannot work: %s", role, e)
+        return UnavailablePrinter(f"{cfg.kind} {role}", str(e), cfg.format, cfg.dpi)
 
 
 def build_carriers(store: Store, clock: Clock) -> dict[str, CarrierPort]:
@@ -91,6 +119,7 @@ def open_bench(
     clock: Clock | None = None,
     scale: ScalePort | None = None,
     printer: PrinterPort | None = None,
+    slip_printer: PrinterPort | None = None,
     carriers: Mapping[str, CarrierPort] | None = None,
     secrets: SecretStore | None = None,
     reconcile: bool = True,
@@ -110,10 +139,14 @@ def open_bench(
             label_printer=printer or build_label_printer(settings, paths),
             carriers=carriers if carriers is not None else build_carriers(store, clock),
             secrets=secrets or SecretStore(),
+            slip_printer=slip_printer or build_slip_printer(settings, paths),
         )
     except BaseException:
         store.close()
         raise
+    interrupted = printing.recover_interrupted(bench)
+    if interrupted:
+        log.warning("%d print job(s) were cut off by a crash; they wait in the print queue for review", interrupted)
     if reconcile:
         for message in packing.reconcile_pending(bench):
             log.info(message)

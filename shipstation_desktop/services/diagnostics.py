@@ -58,6 +58,12 @@ def diagnostics(bench: Bench) -> str:
         f"Log file: {bench.paths.log_file}",
         f"Scale: {bench.scale.name} [{bench.scale.health().value}]",
         f"Label printer: {bench.label_printer.name} [{bench.label_printer.health().value}]",
+        *(
+            [f"Slip printer: {bench.slip_printer.name} [{bench.slip_printer.health().value}]"]
+            if bench.slip_printer
+            else []
+        ),
+        _print_queue(bench),
         f"Carriers: {', '.join(sorted(bench.carriers))}",
         f"Keyring: {'available' if bench.secrets.available else 'NOT available'}",
         *(f"{k}: {v}" for k, v in counts.items()),
@@ -66,6 +72,14 @@ def diagnostics(bench: Bench) -> str:
     if tail:
         lines += ["", "Last log lines:", *tail]
     return "\n".join(lines)
+
+
+def _print_queue(bench: Bench) -> str:
+    from . import printing
+
+    queue = printing.summary(bench)
+    why = f" ({queue.reason})" if queue.reason else ""
+    return f"Print queue: {queue.queued} waiting, {queue.failed} failed{why}"
 
 
 def _log_tail(path: Path, n: int) -> list[str]:

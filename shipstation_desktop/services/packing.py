@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from shipstation_desktop.carriers.port import LabelRequest, PurchasedLabel
 from shipstation_desktop.devices.capture import capture_stable
-from shipstation_desktop.devices.printer_port import PrintJob, PrintResult
+from shipstation_desktop.devices.printer_port import PrintResult
 from shipstation_desktop.devices.scale_port import ScaleReading
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import (
@@ -50,6 +50,7 @@ from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
 from . import orders as order_service
+from . import printing
 from .bench import Bench
 from .status import move_order, move_shipment
 
@@ -435,43 +436,9 @@ def reconcile_pending(bench: Bench) -> list[str]:
 
 
 def print_label(bench: Bench, shipment_id: str, document: str = "label") -> PrintResult:
-    """Prints (or reprints) the stored label bytes; the outcome goes into the print log either way."""
-    with bench.store.session() as s:
-        shipment = s.get_one(t.Shipment, shipment_id)
-        intent = s.scalar(
-            select(t.LabelPurchase).where(
-                t.LabelPurchase.tracking_number == shipment.tracking_number,
-                t.LabelPurchase.state == LabelPurchaseState.DONE,
-            )
-        )
-        if intent is None or intent.label_data is None:
-            raise UserError(f"No stored label for {shipment.tracking_number}.")
-        job = PrintJob(shipment.tracking_number, intent.label_data, LabelFormat(intent.label_format or "zpl"))
-    printer = bench.label_printer
-    ok, error, location = True, "", ""
-    try:
-        result = printer.print_job(job)
-        location = result.location
-    except DeviceError as e:
-        ok, error = False, str(e)
-    with bench.store.session() as s:
-        s.add(
-            t.PrintLog(
-                shipment_id=shipment_id,
-                document=document,
-                printer=printer.name,
-                location=location,
-                ok=ok,
-                error=error,
-                created_at=bench.clock.now(),
-            )
-        )
-        if ok:
-            s.get_one(t.Shipment, shipment_id).label_path = location
-    if not ok:
-        raise DeviceError(f"Label {job.name} was bought but not printed: {error}. Reprint it from Shipments.")
-    bench.changed("shipments")
-    return result
+    """Prints (or reprints) the stored label through the print queue (services/printing.py): a printer
+    that is away keeps it queued; every attempt goes into the print log."""
+    return printing.print_label(bench, shipment_id, document)
 
 
 # --- the whole flow, headless ----------------------------------------------------------------------

@@ -23,18 +23,31 @@ class _Section(BaseModel):
 
 class ScaleSettings(_Section):
     kind: Literal["simulated", "serial", "hid"] = "simulated"
-    protocol: str = "sim"
-    port: str = ""
-    baud: int = 9600
+    # sics, toledo, nci, cas: serial; hid: USB; sim: the scripted simulator (port = its script).
+    protocol: Literal["sim", "sics", "toledo", "nci", "cas", "hid"] = "sim"
+    port: str = ""  # /dev/ttyUSB0, COM3, socket://host:port; for hid: auto, VID:PID or a device path
+    baud: int = Field(9600, gt=0)
+    # None: the protocol's factory default (MT-SICS and CAS 8N1, Toledo and NCI 7E1).
+    bytesize: Literal[7, 8] | None = None
+    parity: Literal["N", "E", "O", "M", "S"] | None = None
+    stopbits: Literal[1, 2] | None = None
+    unit: WeightUnit | None = None  # what a scale that sends no unit (Toledo 8213) is set to; None: weight_unit
+    answer_timeout_s: float = Field(1.0, gt=0, le=10)
     stable_window_s: float = Field(0.3, gt=0, le=5)
     min_weight_g: Decimal = Field(Decimal(2), ge=0)
 
 
 class PrinterSettings(_Section):
-    kind: Literal["spool", "tcp", "system", "escpos"] = "spool"
-    address: str = ""  # tcp://host:9100, a queue name, or a spool directory (empty: the bench's spool)
+    """One printer per document type (label, packing slip) on this bench."""
+
+    kind: Literal["spool", "tcp", "system", "usb", "escpos"] = "spool"
+    # spool: a folder (empty: the bench's spool); tcp: tcp://host:9100; system: a CUPS queue name
+    # (empty: the default printer); usb: /dev/usb/lp0; escpos: tcp://host:9100, usb:VID:PID, serial:PORT
+    address: str = ""
     format: LabelFormat = LabelFormat.ZPL
     dpi: Literal[203, 300] = 203
+    check_status: bool = True  # ask the printer (~HS) before each job; off for print servers that never answer
+    page: Literal["4x6", "letter", "a4"] = "4x6"  # paper for PDF packing slips
 
 
 class CarrierAccount(_Section):

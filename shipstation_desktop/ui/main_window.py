@@ -20,12 +20,16 @@ from .customers_view import CustomersView
 from .error_dialog import ErrorDialog, show_error_dialog
 from .exceptions_view import ExceptionsView
 from .first_run import FirstRunDialog
+from .job_events import JobEvents
+from .jobs_dialog import JobsDialog
 from .ops import Op, OpRunner
 from .pack_view import PackView
 from .preferences import RESTART_NOTE, PreferencesDialog
+from .print_queue import PrintQueueDialog
 from .scale_worker import ScaleWorker
 from .shipments_view import ShipmentsView
 from .status_bar import BenchStatusBar
+from .sync_events import SyncEvents
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class MainWindow(QMainWindow):
         self.last_message_box: QMessageBox | None = None
         self.preferences_dialog: PreferencesDialog | None = None
         self.first_run_dialog: FirstRunDialog | None = None
+        self.print_queue_dialog: PrintQueueDialog | None = None
         self._shut_down = False
 
         self.runner = OpRunner(self, report_bug=self.report_bug)
@@ -73,6 +78,14 @@ class MainWindow(QMainWindow):
         self.scale_worker.health.connect(self.status.on_scale_health)
         self.runner.busy_changed.connect(self.status.on_busy)
         self.runner.progressed.connect(self.status.on_progress)
+        self.sync = SyncEvents(bench, self)
+        self.sync.state_changed.connect(self.status.on_sync_state)
+        self.sync.applied.connect(lambda _what: self.refresh_all())  # pulled rows: every list may change
+        self.sync.start()
+        self.jobs = JobEvents(bench, self.sync, self)  # "Sync now" and later printing/tracking jobs
+        self.jobs_dialog: JobsDialog | None = None
+        self.jobs.changed.connect(self._on_jobs_changed)
+        self.jobs.start()
         self.runner.user_error.connect(self.show_user_error)
         self.events.changed.connect(self._on_bench_changed)
         self.status.exceptions_clicked.connect(lambda: self.show_view(2))
@@ -138,6 +151,24 @@ class MainWindow(QMainWindow):
         bench_menu.addSeparator()
         bench_menu.addAction(self.act_reprint)
         bench_menu.addAction(self.act_void)
+        bench_menu.addSeparator()
+        self.act_preview = self._action(
+            "Preview label", self.preview_label, "Ctrl+Shift+P", tip="The label as it will print (Pack) or printed"
+        )
+        self.act_print_queue = self._action("Print queue && log…", self.open_print_queue, "Ctrl+L")
+        bench_menu.addAction(self.act_preview)
+        bench_menu.addAction(self.act_print_queue)
+
+        sync_menu = menu.addMenu("S&ync")
+        self.act_sync_now = self._action("Sync now", self.jobs.request_sync, "Ctrl+Shift+S", tip="Push and pull now")
+        self.act_pause_sync = self._action("Pause sync", self.sync.set_paused, "Ctrl+Shift+Y")
+        self.act_pause_sync.setCheckable(True)  # checked = paused; unchecking resumes
+        for action in (self.act_sync_now, self.act_pause_sync):
+            action.setEnabled(self.sync.worker is not None)
+            sync_menu.addAction(action)
+        sync_menu.addSeparator()
+        self.act_jobs = self._action("Background jobs…", self.open_jobs, "Ctrl+J", tip="Dead letters, requeue")
+        sync_menu.addAction(self.act_jobs)
 
         help_menu = menu.addMenu("&Help")
         self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -207,6 +238,10 @@ class MainWindow(QMainWindow):
 
     @Slot(frozenset)
     def _on_bench_changed(self, what: frozenset[str]) -> None:
+        if "printing" in what:
+            self.status.refresh_queue()
+            if self.print_queue_dialog is not None and self.print_queue_dialog.isVisible():
+                self.print_queue_dialog.refresh()
         if "orders" in what or "customers" in what:
             self.refresh_all()  # a bulk change (import, demo seed) touches every list
             return
@@ -234,6 +269,38 @@ class MainWindow(QMainWindow):
 
     def _on_shipped(self, shipment: dm.Shipment) -> None:
         self.say(f"Label {shipment.tracking_number} bought for {shipment.order_number}. Scan the next order.")
+
+    @Slot()
+    def preview_label(self) -> None:
+        """Before purchase on the Pack view (the chosen rate), else the selected shipment's label."""
+        if self._on_pack():
+            self.pack_view.preview_label()
+        elif self.tabs.currentWidget() is self.shipments_view:
+            self.shipments_view.preview()
+
+    @Slot()
+    def open_print_queue(self) -> PrintQueueDialog:
+        if self.print_queue_dialog is not None and self.print_queue_dialog.isVisible():
+            self.print_queue_dialog.raise_()
+            self.print_queue_dialog.refresh()
+            return self.print_queue_dialog
+        if self.print_queue_dialog is not None:
+            self.print_queue_dialog.deleteLater()
+        self.print_queue_dialog = PrintQueueDialog(self.bench, self.runner, self)
+        self.print_queue_dialog.open()
+        return self.print_queue_dialog
+
+    def open_jobs(self) -> JobsDialog:
+        if self.jobs_dialog is None:
+            self.jobs_dialog = JobsDialog(self.bench, self.runner, self)
+        self.jobs_dialog.open()
+        self.jobs_dialog.refresh()
+        return self.jobs_dialog
+
+    @Slot()
+    def _on_jobs_changed(self) -> None:
+        if self.jobs_dialog is not None and self.jobs_dialog.isVisible():
+            self.jobs_dialog.refresh()
 
     # ================================================================================ messages
 
@@ -368,6 +435,8 @@ class MainWindow(QMainWindow):
         self.events.detach()
         self.status.stop()
         self.scale_worker.stop()
+        self.sync.stop()
+        self.jobs.stop()  # after sync: a waiting "sync" job then fails fast and is retried next start
         self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -38,13 +38,15 @@ from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import CustomerStatus
 from shipstation_desktop.domain.errors import NotFound
 from shipstation_desktop.domain.rates import Rate, WeightCheck
-from shipstation_desktop.services import packing
+from shipstation_desktop.services import documents, packing
 from shipstation_desktop.services.bench import Bench
 
 from . import formatting as fmt
 from . import style
+from .label_preview import LabelPreviewDialog
 from .ops import Failure, FailureKind, Op, OpContext, OpHandle, OpRunner, Progress
 from .recent_shipments import RecentShipments
+from .scale_controls import ScaleControls
 from .scale_worker import ScaleWorker
 
 DEMO_SPREAD = 0.03  # the demo parcel lands within ±3 % of the expected weight, inside the default tolerance
@@ -90,6 +92,7 @@ class PackView(QWidget):
         # True once the captured weight went onto a label; cleared when the scale shows zero again, so
         # the next order never inherits the previous parcel's weight.
         self._weight_used = False
+        self.preview_dialog: LabelPreviewDialog | None = None
         self._build()
         self._set_state(PackState.IDLE)
         self._show_no_order()
@@ -226,6 +229,8 @@ class PackView(QWidget):
         self.check_label.setWordWrap(True)
         self.check_label.hide()
         grid.addWidget(self.check_label, 3, 0, 1, 3)
+        self.scale_controls = ScaleControls(self.bench.scale)  # Zero / Tare, where the protocol has them
+        grid.addWidget(self.scale_controls, 4, 0, 1, 3)
         column.addWidget(scale_box)
 
         rates_box = QGroupBox("Rates")
@@ -255,6 +260,11 @@ class PackView(QWidget):
         self.buy_progress.setTextVisible(True)
         self.buy_progress.hide()
         buy_row.addWidget(self.buy_progress, 1)
+        self.preview_button = QPushButton("Preview label")
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.setToolTip("The label this rate will print, before buying it (Ctrl+Shift+P)")
+        self.preview_button.clicked.connect(self.preview_label)
+        buy_row.addWidget(self.preview_button)
         self.buy_button = QPushButton("Buy && Print  (F9)")
         self.buy_button.setObjectName("buyButton")
         self.buy_button.setFont(style.scaled_font(self, 1.4, bold=True))
@@ -461,6 +471,7 @@ class PackView(QWidget):
     def attach_scale(self, worker: ScaleWorker) -> None:
         """Follows the scale worker: live read-out, health, and auto-weigh on stable weight."""
         self._scale_worker = worker
+        self.scale_controls.attach(worker)
         worker.reading.connect(self.on_reading)
         worker.health.connect(self.on_scale_health)
         worker.problem.connect(self.on_scale_problem)
@@ -611,6 +622,22 @@ class PackView(QWidget):
         self.buy_progress.hide()
         self._set_state(PackState.READY if self.ticket is not None else PackState.IDLE)
 
+    @Slot()
+    def preview_label(self) -> None:
+        """The label for the current order and the selected rate, marked PREVIEW; nothing is bought."""
+        rate = self.selected_rate()
+        ticket, package = self.ticket, self.package
+        if self.state is not PackState.READY or rate is None or ticket is None or package is None:
+            return
+        bench = self.bench
+        self.preview_dialog = LabelPreviewDialog(
+            self.runner,
+            f"Preview: {ticket.order.order_number} — {rate.service_name}",
+            lambda: documents.preview_before_purchase(bench, ticket.order, rate, package),
+            self,
+        )
+        self.preview_dialog.open()
+
     # ================================================================================ cancel
 
     @Slot()
@@ -666,6 +693,7 @@ class PackView(QWidget):
 
     def _update_buttons(self) -> None:
         self.buy_button.setEnabled(self.state is PackState.READY and self.selected_rate() is not None)
+        self.preview_button.setEnabled(self.state is PackState.READY and self.selected_rate() is not None)
         self.place_button.setEnabled(self.ticket is not None and self.state is not PackState.BUYING)
         self.reweigh_button.setEnabled(self.ticket is not None and self.state is not PackState.BUYING)
 

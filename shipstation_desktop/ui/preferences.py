@@ -38,12 +38,11 @@ from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, secret_key
 
 from . import style
 from .ops import Failure, Op, OpRunner
+from .printer_preferences import PrinterSettingsBox
+from .scale_preferences import ScaleSettingsBox
 
-RESTART_NOTE = "Scale and label printer changes apply the next time ShipStation Desktop starts."
+RESTART_NOTE = "Scale and printer changes apply the next time ShipStation Desktop starts."
 SECRET_FIELDS = (("api_key", "API key"), ("api_secret", "API secret"))
-SCALE_KINDS = ("simulated", "serial", "hid")
-PRINTER_KINDS = ("spool", "tcp", "system", "escpos")
-BAUD_RATES = ("2400", "4800", "9600", "19200", "38400", "57600", "115200")
 SHIP_FROM_FIELDS = (
     ("name", "Name"),
     ("company", "Company"),
@@ -142,32 +141,22 @@ class PreferencesDialog(QDialog):
     def _devices_tab(self, s: BenchSettings) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        scale_box = QGroupBox("Scale")
-        scale_form = QFormLayout(scale_box)
-        self.scale_kind = _combo(SCALE_KINDS, s.scale.kind)
-        scale_form.addRow("Kind:", self.scale_kind)
-        self.scale_port = QLineEdit(s.scale.port)
-        self.scale_port.setPlaceholderText("/dev/ttyUSB0, COM3 or socket://host:port")
-        scale_form.addRow("Port:", self.scale_port)
-        self.scale_baud = _combo(BAUD_RATES, str(s.scale.baud), editable=True)
-        scale_form.addRow("Baud rate:", self.scale_baud)
-        layout.addWidget(scale_box)
+        self.scale_box = ScaleSettingsBox(s.scale, self.runner)
+        layout.addWidget(self.scale_box)
 
-        printer_box = QGroupBox("Label printer")
-        printer_form = QFormLayout(printer_box)
-        p = s.label_printer
-        self.printer_kind = _combo(PRINTER_KINDS, p.kind)
-        printer_form.addRow("Kind:", self.printer_kind)
-        self.printer_address = QLineEdit(p.address)
-        self.printer_address.setPlaceholderText(
-            "tcp://host:9100, a print queue, or a folder (empty: the bench's spool)"
+        # One printer per document type: shipping labels, and packing slips (often a receipt printer).
+        self.label_printer_box = PrinterSettingsBox(
+            "Label printer", s.label_printer, self.runner, (LabelFormat.ZPL, LabelFormat.PDF)
         )
-        printer_form.addRow("Address:", self.printer_address)
-        self.printer_format = _combo([f.value for f in LabelFormat], p.format.value)
-        printer_form.addRow("Label format:", self.printer_format)
-        self.printer_dpi = _combo(("203", "300"), str(p.dpi))
-        printer_form.addRow("Resolution (dpi):", self.printer_dpi)
-        layout.addWidget(printer_box)
+        layout.addWidget(self.label_printer_box)
+        self.slip_printer_box = PrinterSettingsBox(
+            "Packing-slip printer",
+            s.slip_printer,
+            self.runner,
+            (LabelFormat.PDF, LabelFormat.ZPL, LabelFormat.ESCPOS),
+            show_page=True,
+        )
+        layout.addWidget(self.slip_printer_box)
         layout.addStretch(1)
         return page
 
@@ -272,16 +261,9 @@ class PreferencesDialog(QDialog):
         new.weight_tolerance_pct = Decimal(str(round(self.tolerance.value(), 1)))
         new.raise_weight_exceptions = self.raise_exceptions.isChecked()
         new.rate_rule = RateRule(self.rate_rule.currentData())
-        new.scale.kind = self.scale_kind.currentData()
-        new.scale.port = self.scale_port.text().strip()
-        baud = self.scale_baud.currentText().strip()
-        if not baud.isdigit():
-            raise ValueError(f"Baud rate {baud!r} is not a number.")
-        new.scale.baud = int(baud)
-        new.label_printer.kind = self.printer_kind.currentData()
-        new.label_printer.address = self.printer_address.text().strip()
-        new.label_printer.format = LabelFormat(self.printer_format.currentData())
-        new.label_printer.dpi = int(self.printer_dpi.currentData())  # type: ignore[assignment]
+        self.scale_box.apply(new.scale)
+        self.label_printer_box.apply(new.label_printer)
+        self.slip_printer_box.apply(new.slip_printer)
         for row, account in zip(self.carrier_rows, new.carriers, strict=True):
             account.enabled = row.enabled.isChecked()
             account.account = row.account.text().strip()
@@ -341,7 +323,9 @@ class PreferencesDialog(QDialog):
 
     def _apply(self, new: BenchSettings) -> None:
         old = self.bench.settings
-        devices_changed = new.scale != old.scale or new.label_printer != old.label_printer
+        devices_changed = (
+            new.scale != old.scale or new.label_printer != old.label_printer or new.slip_printer != old.slip_printer
+        )
         self.bench.settings = new
         try:
             self.bench.save_settings()

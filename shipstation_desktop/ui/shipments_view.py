@@ -26,11 +26,14 @@ from PySide6.QtWidgets import (
 
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import ShipmentStatus
+from shipstation_desktop.services import documents, printing
 from shipstation_desktop.services import shipments as shipment_service
 from shipstation_desktop.services.bench import Bench
 
 from . import formatting as fmt
 from . import style
+from .batch_print import BatchPrintDialog
+from .label_preview import LabelPreviewDialog
 from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
@@ -79,6 +82,8 @@ class ShipmentsView(QWidget):
         self.runner = runner
         self.current: dm.Shipment | None = None
         self.void_dialog: NoteDialog | None = None
+        self.preview_dialog: LabelPreviewDialog | None = None
+        self.batch_dialog: BatchPrintDialog | None = None
         self._list_seq = 0
         self._detail_seq = 0
         self._want_selected: str | None = None
@@ -137,7 +142,8 @@ class ShipmentsView(QWidget):
         self.table.setObjectName("shipmentsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be chosen for batch printing; the detail pane follows the current one.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -197,9 +203,23 @@ class ShipmentsView(QWidget):
         self.void_button = QPushButton("Void…")
         self.void_button.setToolTip("Supervisor action: cancels the label at the carrier")
         self.void_button.clicked.connect(self.void)
-        for button in (self.track_button, self.reprint_button, self.void_button):
+        self.preview_button = QPushButton("Preview label")
+        self.preview_button.setToolTip("The label as it prints, on screen")
+        self.preview_button.clicked.connect(self.preview)
+        self.slip_button = QPushButton("Packing slip")
+        self.slip_button.setToolTip("Print the packing slip on the bench's slip printer")
+        self.slip_button.clicked.connect(self.print_slip)
+        for button in (self.track_button, self.preview_button, self.reprint_button, self.slip_button, self.void_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        batch_row = QHBoxLayout()
+        self.batch_button = QPushButton("Print selected labels…")
+        self.batch_button.setObjectName("batchPrintButton")
+        self.batch_button.setToolTip("Print the labels of every selected shipment, with progress and cancel")
+        self.batch_button.clicked.connect(self.print_selected)
+        batch_row.addStretch(1)
+        batch_row.addWidget(self.batch_button)
+        layout.addLayout(batch_row)
         self._update_buttons()
         return box
 
@@ -255,8 +275,15 @@ class ShipmentsView(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        record = self.model.record(rows[0].row()) if rows else None
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows()
+        current = selection.currentIndex()
+        # The detail follows the row last clicked; with several selected, that is the current one.
+        row = current.row() if current.isValid() and selection.isRowSelected(current.row()) else None
+        if row is None and rows:
+            row = rows[0].row()
+        record = self.model.record(row) if row is not None else None
+        self._update_buttons()
         if record is None:
             self._show_detail(None)
             return
@@ -317,6 +344,9 @@ class ShipmentsView(QWidget):
     def _update_buttons(self) -> None:
         s = self.current
         self.track_button.setEnabled(s is not None)
+        self.preview_button.setEnabled(s is not None)
+        self.slip_button.setEnabled(s is not None)
+        self.batch_button.setEnabled(bool(self.selected_shipments()))
         self.reprint_button.setEnabled(s is not None and s.status is not ShipmentStatus.CANCELLED)
         self.void_button.setEnabled(s is not None and s.status is ShipmentStatus.LABEL_CREATED)
 
@@ -369,6 +399,66 @@ class ShipmentsView(QWidget):
                 on_failure=self._show_failure,
             )
         )
+
+    def selected_shipments(self) -> list[dm.Shipment]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [record for row in rows if (record := self.model.record(row)) is not None]
+
+    @Slot()
+    def preview(self) -> None:
+        shipment = self.current
+        if shipment is None:
+            return
+        bench = self.bench
+        self.preview_dialog = LabelPreviewDialog(
+            self.runner,
+            f"Label {shipment.tracking_number}",
+            lambda: documents.preview_of_shipment(bench, shipment.id),
+            self,
+            on_print=self.reprint if shipment.status is not ShipmentStatus.CANCELLED else None,
+        )
+        self.preview_dialog.open()
+
+    @Slot()
+    def print_selected(self) -> None:
+        chosen = [s for s in self.selected_shipments() if s.status is not ShipmentStatus.CANCELLED]
+        skipped = len(self.selected_shipments()) - len(chosen)
+        if not chosen:
+            self._show_failure_text("Voided labels are not printed again; choose other shipments.")
+            return
+        self.batch_dialog = BatchPrintDialog(self.bench, self.runner, [s.id for s in chosen], self)
+        self.batch_dialog.finished_batch.connect(lambda _outcome: self.refresh())
+        self.batch_dialog.open()
+        self.batch_dialog.start()
+        if skipped:
+            self._note(f"{skipped} voided label{'s' if skipped != 1 else ''} left out of the batch.")
+
+    @Slot()
+    def print_slip(self) -> None:
+        shipment = self.current
+        if shipment is None:
+            return
+        bench = self.bench
+        self.runner.run(
+            Op(
+                lambda _ctx: printing.print_slip(bench, shipment.order_number),
+                label=f"Printing the packing slip for {shipment.order_number}…",
+                on_success=self._slip_done,
+                on_failure=self._show_failure,
+            )
+        )
+
+    def _slip_done(self, attempt: printing.Attempt) -> None:
+        if attempt.result is not None:
+            self._note(f"Packing slip {attempt.job.name} sent to {attempt.result.location}")
+        elif attempt.waiting:
+            self._note(f"Packing slip queued: {attempt.error}")
+        else:
+            self._show_failure_text(f"Packing slip not printed: {attempt.error}")
+
+    def _show_failure_text(self, text: str) -> None:
+        self.detail_message.setText(text)
+        style.set_text_color(self.detail_message, style.BAD)
 
     @Slot()
     def void(self) -> None:

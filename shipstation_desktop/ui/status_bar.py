@@ -12,7 +12,9 @@ from shipstation_desktop.devices.printer_port import PrinterHealth
 from shipstation_desktop.devices.scale_port import ScaleHealth, ScaleReading
 from shipstation_desktop.domain.enums import ExceptionSeverity
 from shipstation_desktop.services import exceptions as exc_service
+from shipstation_desktop.services import printing
 from shipstation_desktop.services.bench import Bench
+from shipstation_desktop.sync.worker import WorkerState
 
 from . import formatting as fmt
 from . import style
@@ -27,8 +29,7 @@ def sync_text(url: str) -> str:
     if not url.strip():
         return "Sync: not configured"
     host = urlsplit(url).hostname or url
-    # The sync worker is not part of this build yet; say so instead of pretending to be online.
-    return f"Sync: {host} (not running)"
+    return f"Sync: {host} (starting)"
 
 
 class BenchStatusBar(QStatusBar):
@@ -55,6 +56,8 @@ class BenchStatusBar(QStatusBar):
 
         self.scale_label = QLabel()
         self.scale_label.setObjectName("scaleStatus")
+        self.printer_health = PrinterHealth.READY
+        self.printer_reason = ""
         self.printer_label = QLabel("Printer: …")
         self.printer_label.setObjectName("printerStatus")
         self.carriers_label = QLabel()
@@ -127,14 +130,49 @@ class BenchStatusBar(QStatusBar):
 
     @Slot()
     def refresh_printer(self) -> None:
-        printer = self.bench.label_printer
-        self.runner.run(Op(lambda _ctx: printer.health(), label="Checking the printer…", on_success=self._show_printer))
+        """Asks the printer (a device call: off the GUI thread) and sends what waited for it."""
+        bench = self.bench
+        self.runner.run(
+            Op(lambda _ctx: printing.poll(bench), label="Checking the printer…", on_success=self._show_printer)
+        )
 
-    def _show_printer(self, health: PrinterHealth) -> None:
+    @Slot()
+    def refresh_queue(self) -> None:
+        """After a print job changed: only the queue count, no printer round trip."""
+        bench = self.bench
+        self.runner.run(
+            Op(lambda _ctx: printing.summary(bench), label="Reading the print queue…", on_success=self._queue_changed)
+        )
+
+    def _queue_changed(self, queue: printing.QueueSummary) -> None:
+        self._show_queue(queue)
+        if self.printer_health is not PrinterHealth.READY and not queue.queued:
+            self.refresh_printer()  # the waiting jobs went out: the printer is likely back
+
+    def _show_printer(self, poll: printing.PrinterPoll) -> None:
+        self.printer_health = poll.status.health
+        self.printer_reason = poll.status.reason
+        self._show_queue(poll.queue)
+
+    def _show_queue(self, queue: printing.QueueSummary) -> None:
         printer = self.bench.label_printer
-        self.printer_label.setText(f"Printer: {fmt.title(health.value)}")
-        self.printer_label.setToolTip(f"{printer.name} ({printer.format.value.upper()}, {printer.dpi} dpi)")
-        style.set_text_color(self.printer_label, style.PRINTER_HEALTH[health])
+        health = self.printer_health
+        text = f"Printer: {fmt.title(health.value)}"
+        if queue.queued:
+            text += f" · {queue.queued} waiting"
+        if queue.failed:
+            text += f" · {queue.failed} failed"
+        self.printer_label.setText(text)
+        tip = f"{printer.name} ({printer.format.value.upper()}, {printer.dpi} dpi)"
+        if self.printer_reason:
+            tip += f"\n{self.printer_reason}"
+        if queue.reason:
+            tip += f"\nWaiting because: {queue.reason}"
+        self.printer_label.setToolTip(tip + "\nBench > Print queue and log (Ctrl+L)")
+        colour = style.PRINTER_HEALTH[health]
+        if health is PrinterHealth.READY and (queue.queued or queue.failed):
+            colour = style.WARN
+        style.set_text_color(self.printer_label, colour)
 
     # -------------------------------------------------------------------------------- settings
 
@@ -149,6 +187,20 @@ class BenchStatusBar(QStatusBar):
         style.set_text_color(self.carriers_label, "" if names else style.BAD)
         self.sync_label.setText(sync_text(settings.central.url))
         style.set_text_color(self.sync_label, style.MUTED)
+
+    # -------------------------------------------------------------------------------- sync
+
+    @Slot(object)
+    def on_sync_state(self, state: WorkerState) -> None:
+        """The worker's state, queued from its thread; the label is clickable for "Sync now"."""
+        self.sync_label.setText(state.summary())
+        last = state.last_sync.astimezone().strftime("%H:%M:%S") if state.last_sync else "never"
+        tip = f"Last sync: {last}. Pushed {state.pushed}, pulled {state.pulled}, rejected {state.rejected}."
+        if state.last_error:
+            tip += f"\nLast error: {state.last_error}"
+        self.sync_label.setToolTip(tip)
+        colour = style.MUTED if state.paused else (style.GOOD if state.online else style.WARN)
+        style.set_text_color(self.sync_label, colour)
 
     # -------------------------------------------------------------------------------- exceptions
 

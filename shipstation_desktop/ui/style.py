@@ -60,7 +60,9 @@ PRINTER_HEALTH: dict[PrinterHealth, str] = {
     PrinterHealth.OFFLINE: BAD,
     PrinterHealth.PAPER_OUT: BAD,
     PrinterHealth.HEAD_OPEN: BAD,
+    PrinterHealth.RIBBON_OUT: BAD,
     PrinterHealth.PAUSED: WARN,
+    PrinterHealth.BUFFER_FULL: WARN,
     PrinterHealth.ERROR: BAD,
 }
 
@@ -72,6 +74,8 @@ SCALE_STATUS: dict[ScaleStatus, tuple[str, str, str]] = {
     ScaleStatus.UNDER_ZERO: ("BELOW ZERO", "#ffffff", BAD),
     ScaleStatus.OVER_WEIGHT: ("OVER CAPACITY", "#ffffff", BAD),
     ScaleStatus.FAULT: ("FAULT", "#ffffff", BAD),
+    ScaleStatus.NEEDS_CALIBRATION: ("CALIBRATE", "#ffffff", BAD),
+    ScaleStatus.NEEDS_REZERO: ("RE-ZERO", "#ffffff", WARN),
 }
 
 WEIGHT_POINT_SIZE = 48

@@ -55,7 +55,7 @@ def test_preferences_save_bench_name_to_settings_json(window: MainWindow, bench:
     assert settings_model.load(bench.paths.settings_file).central.url.startswith("postgresql://")
     assert bench.settings.bench_name == "Packing Bench 7"
     assert "Packing Bench 7" in window.windowTitle()
-    assert window.status.sync_label.text() == "Sync: central.example.com (not running)"
+    assert window.status.sync_label.text() == "Sync: central.example.com (starting)"
     assert not dialog.isVisible()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from shipstation_desktop.cli import main
+from shipstation_desktop.persistence.db import SCHEMA_HEAD
 
 ADDRESS_KEYS = {"name", "line1", "line2", "city", "postal_code", "country", "phone"}
 
@@ -124,7 +125,7 @@ def test_data_dir_may_follow_the_command(demo_dir: Path, capsys: pytest.CaptureF
 def test_db_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0
     out, _ = capsys.readouterr()
-    assert "at schema 0001 (was None)" in out
+    assert f"at schema {SCHEMA_HEAD} (was None)" in out
     assert main(["--data-dir", str(tmp_path), "db", "upgrade"]) == 0
     assert "(was" not in capsys.readouterr().out
 

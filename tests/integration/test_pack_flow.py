@@ -284,7 +284,7 @@ def test_an_unsupported_device_setting_still_opens_the_bench(tmp_path: Path) -> 
     try:
         assert bench.scale.health() is ScaleHealth.ERROR
         assert bench.label_printer.health() is PrinterHealth.ERROR
-        with pytest.raises(DeviceError, match="not supported by this version"):
+        with pytest.raises(DeviceError, match="no scale protocol chosen; choose one in Preferences"):
             packing.weigh(bench, timeout_s=0.1)
         add_order(bench, "SO-20")
         outcome = packing.ship(bench, "SO-20", weight=Weight.of("1.2", "kg"))

@@ -1,0 +1,54 @@
+"""Leased number blocks: two benches never hand out the same number, and a bench keeps going
+offline from the block it holds."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from shipstation_desktop.services import numbers
+from shipstation_desktop.services.bench import Bench
+from shipstation_desktop.sync.numbers import NumbersExhausted
+
+pytestmark = pytest.mark.postgres
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_two_benches_never_get_the_same_number(make_bench: Callable[[str], Bench]) -> None:
+    benches = [make_bench("a"), make_bench("b")]
+    got: dict[str, list[int]] = {"a": [], "b": []}
+
+    def take(name: str, bench: Bench) -> None:
+        alloc = numbers.allocator(bench, numbers.ORDER, block=25, low_water=5)
+        for _ in range(120):
+            got[name].append(alloc.next())
+
+    threads = [threading.Thread(target=take, args=(n, b)) for n, b in zip("ab", benches, strict=True)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    both = got["a"] + got["b"]
+    assert len(both) == 240 and len(set(both)) == 240
+    assert got["a"] == sorted(got["a"]) and got["b"] == sorted(got["b"])  # increasing on each bench
+    assert numbers.next_order_number(benches[0]).startswith("SO-")
+
+
+def test_offline_bench_uses_its_block_then_says_why_it_stops(make_bench: Callable[[str], Bench]) -> None:
+    a = make_bench("a")
+    alloc = numbers.allocator(a, numbers.SHIPMENT, block=10, low_water=3)
+    first = alloc.next()
+    assert alloc.left() == 9
+    a.settings.central.url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/nowhere"
+    offline = [alloc.next() for _ in range(9)]
+    assert offline == list(range(first + 1, first + 10))
+    with pytest.raises(NumbersExhausted, match="cannot be reached"):
+        alloc.next()
