@@ -11,7 +11,6 @@ States: PENDING (waits for run_after) → RUNNING (claimed) → DONE | PENDING (
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from sqlalchemy.orm import Session
 from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.persistence.store import Store
 from shipstation_desktop.persistence.tables import JobRow
+
+from .loop_thread import LoopThread
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +323,7 @@ def _by_prefix(s: Session, job_id: str) -> JobRow:
     return found
 
 
-class JobWorker:
+class JobWorker(LoopThread):
     """A plain thread (no Qt) running due jobs by handler name, most urgent first, one at a time.
 
     `make_queue` is called on the worker thread: its Store (engine) is its own."""
@@ -339,29 +340,8 @@ class JobWorker:
         self.handlers = dict(handlers)
         self._on_change = on_change
         self.idle_s = idle_s
-        self._cond = threading.Condition()
-        self._wake = False
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="job-worker", daemon=True)
+        super().__init__("job-worker")
         self.ran = 0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        with self._cond:
-            self._wake = True
-            self._cond.notify_all()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
 
     def _changed(self) -> None:
         if self._on_change is not None:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from shipstation_desktop.domain.errors import UserError
 
+from .loop_thread import LoopThread
 from .port import CenterRefused
 from .syncer import Syncer, read_status
 
@@ -52,7 +53,7 @@ class WorkerState:
         return text
 
 
-class SyncWorker:
+class SyncWorker(LoopThread):
     def __init__(
         self,
         make_syncer: Callable[[], Syncer],
@@ -65,11 +66,8 @@ class SyncWorker:
         self.interval_s = interval_s
         self.backoff_s = backoff_s
         self._on_state = on_state
-        self._cond = threading.Condition()
-        self._wake = False
-        self._stopping = False
+        super().__init__("sync-worker")
         self._state = WorkerState()
-        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
         self.cycles = 0
         self._finished = 0  # cycles attempted (ok or not), for run_cycle's waiters
         self._last_exc: BaseException | None = None
@@ -81,21 +79,9 @@ class SyncWorker:
 
     # ------------------------------------------------------------------------------ control (any thread)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
-
     def sync_now(self) -> None:
         """Run a cycle as soon as possible, even while backing off (the person asked for it)."""
-        with self._cond:
-            self._wake = True
-            self._cond.notify_all()
+        self.wake()
 
     def run_cycle(self, timeout: float = 120.0) -> None:
         """Asks for a cycle and waits until one that started after this call has ended; raises its
@@ -136,9 +122,6 @@ class SyncWorker:
     def resume(self) -> None:
         self._set(paused=False)
         self.sync_now()
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
 
     # ------------------------------------------------------------------------------ the thread
 
