@@ -37,12 +37,13 @@ def row_payload(obj: Synced) -> dict[str, Any]:
     return {attr.key: _json_value(getattr(obj, attr.key)) for attr in mapper.column_attrs}
 
 
-def _changed_columns(obj: Synced) -> list[str]:
+def _touched_columns(obj: Synced) -> list[str]:
+    """Columns this flush writes. Any of them means an UPDATE, and so a version bump."""
     state = inspect(obj)
     return sorted(
         attr.key
         for attr in state.mapper.column_attrs
-        if state.attrs[attr.key].history.has_changes() and attr.key not in ("version", "updated_at")
+        if attr.key != "version" and state.attrs[attr.key].history.has_changes()
     )
 
 
@@ -76,9 +77,12 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
             rows.append(_mutation(obj, "insert", None, [], now))
     for obj in session.dirty:
         if isinstance(obj, Synced):
-            changed = _changed_columns(obj)
-            if not changed:
+            touched = _touched_columns(obj)
+            if not touched:
                 continue
+            # Queued even when only updated_at moved: the UPDATE bumps the version here, so the
+            # center must see it too or this bench's version drifts from the center's for good.
+            changed = [c for c in touched if c != "updated_at"]
             tombstone = "deleted_at" in changed and obj.deleted_at is not None
             rows.append(_mutation(obj, "delete" if tombstone else "update", obj.version - 1, changed, now))
     for obj in session.deleted:

@@ -48,6 +48,11 @@ def read_cursor(s: Session) -> Cursor:
 def apply_changes(s: Session, changes: list[Change], cursor: Cursor) -> set[str]:
     """Upserts the rows and moves the cursor, all in the caller's transaction. Returns the entities
     touched (for the GUI to refresh)."""
+    # The cursor is written first: that write opens the SQLite transaction. Python's sqlite3 runs
+    # statements before the first write in autocommit mode, and every autocommit statement (the
+    # SELECTs below) ends a transaction, which switches defer_foreign_keys off again.
+    s.merge(LocalMeta(key=CURSOR_KEY, value=cursor.encode()))
+    s.flush()
     conn = s.connection()
     # The page is applied as a whole: parents may follow children in it, checked at commit.
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
@@ -89,7 +94,6 @@ def apply_changes(s: Session, changes: list[Change], cursor: Cursor) -> set[str]
         touched.add(change.entity)
     if run:
         _flush(conn, run_key, run)  # type: ignore[arg-type]
-    s.merge(LocalMeta(key=CURSOR_KEY, value=cursor.encode()))
     return touched
 
 

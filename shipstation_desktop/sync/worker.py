@@ -6,6 +6,7 @@ reported through `on_state` from the worker thread; ui/sync_events.py turns that
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -51,6 +52,22 @@ class WorkerState:
         if self.online is False and self.retry_in_s is not None and not self.paused:
             text += f" · retry in {self.retry_in_s:.0f} s"
         return text
+
+
+_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Moves every object alive now (modules, classes, Qt bindings, SQLAlchemy's metadata: ~100k+
+    objects once the sync stack is imported) into the collector's permanent generation, once per process.
+
+    A full (generation 2) collection walks every tracked object while holding the GIL: ~100 ms here,
+    which is what froze the GUI's event loop while the worker synced (the allocations of a big sync
+    trigger several of them). After the freeze a full collection walks only what was made since."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 class SyncWorker(LoopThread):
@@ -158,6 +175,7 @@ class SyncWorker(LoopThread):
                 try:
                     if syncer is None:
                         syncer = self._make_syncer()
+                        _freeze_startup_heap()
                     self._cycle(syncer)
                     failures = 0
                     delay = self.interval_s

@@ -115,6 +115,27 @@ def test_every_synced_change_writes_an_outbox_row_in_the_same_transaction(store:
     assert all(r.sent_at is None for r in rows)
 
 
+def test_every_version_bump_is_queued_even_a_timestamp_only_update(store: Store) -> None:
+    clock = store.clock
+    assert isinstance(clock, FakeClock)
+    with store.session() as s:
+        c = _customer()
+        s.add(c)
+    clock.advance(60)
+    with store.session() as s:
+        s.get_one(t.Customer, c.id).updated_at = clock.now()
+    with store.session() as s:
+        row = s.get_one(t.Customer, c.id)
+        row.name = row.name  # same value: no UPDATE, no version bump, nothing queued
+    rows = _outbox(store)
+    assert [(r.op, r.changed, r.base_version, r.payload["version"]) for r in rows] == [
+        ("insert", [], None, 1),
+        ("update", [], 1, 2),
+    ]
+    with store.session() as s:
+        assert s.get_one(t.Customer, c.id).version == 2
+
+
 def test_a_rolled_back_change_leaves_no_outbox_row(store: Store) -> None:
     with pytest.raises(RuntimeError), store.session() as s:
         s.add(_customer())

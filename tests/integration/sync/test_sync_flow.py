@@ -94,6 +94,23 @@ def test_same_order_shipped_on_two_offline_benches_ends_with_one_valid_label(mak
     assert _rows(a, t.ShipmentException).keys() == _rows(b, t.ShipmentException).keys()
 
 
+def test_a_new_bench_pulls_a_superseded_label_before_its_order(make_bench: MakeBench) -> None:
+    """The superseded label is a retired row, applied ahead of its order in the page: the foreign
+    key must be checked at commit, not per statement."""
+    a, b = make_bench("a"), make_bench("b")
+    add_order(a, "LATE-1")
+    central.sync_once(a)
+    central.sync_once(b)
+    _ship(a, "LATE-1")
+    _ship(b, "LATE-1")
+    for bench in (b, a, b, a):
+        central.sync_once(bench)
+    late = make_bench("late")
+    assert central.sync_once(late).pulled > 0
+    assert _rows(late, t.Shipment) == _rows(a, t.Shipment)
+    assert _rows(late, t.Order) == _rows(a, t.Order)
+
+
 def test_status_only_moves_forward_and_label_fields_are_frozen(make_bench: MakeBench) -> None:
     a, b = make_bench("a"), make_bench("b")
     add_order(a, "FWD-1")
