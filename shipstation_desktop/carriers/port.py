@@ -28,9 +28,17 @@ class CarrierCapabilities:
 class LabelRequest:
     rate: Rate
     request: RateRequest
-    reference: str  # our order number; lets a carrier find the label again after a crash
+    reference: str  # our order number, printed on the label for people
     label_format: LabelFormat = LabelFormat.ZPL  # what the bench's label printer speaks
     dpi: int = 203
+    # Unique per purchase (a leased shipment number, or order number + purchase id): what the
+    # carrier files the label under, so a look-up after a lost answer finds this purchase and never
+    # another bench's label for the same order.
+    purchase_reference: str = ""
+
+    @property
+    def lookup_reference(self) -> str:
+        return self.purchase_reference or self.reference
 
 
 @dataclass(frozen=True, slots=True)

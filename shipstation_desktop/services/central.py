@@ -8,6 +8,7 @@ from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.sync import central_client, credentials
 from shipstation_desktop.sync.syncer import Syncer, SyncReport, SyncStatus, read_status
 
+from . import numbers
 from .bench import Bench
 
 
@@ -33,6 +34,7 @@ def register(bench: Bench, url: str, name: str) -> str:
     bench.settings.central.url = plain_url
     bench.settings.bench_name = name
     bench.save_settings()
+    numbers.top_up(bench)  # a first block of shipment references, so purchases never wait on the center
     return bench_id
 
 
@@ -49,9 +51,11 @@ def _syncer(bench: Bench) -> Syncer:
 def sync_once(bench: Bench) -> SyncReport:
     syncer = _syncer(bench)
     try:
-        return syncer.run_once()
+        report = syncer.run_once()
     finally:
         syncer.port.close()
+    numbers.top_up(bench)  # online now: refill the block of shipment references if it runs low
+    return report
 
 
 def resync(bench: Bench) -> SyncReport:

@@ -26,3 +26,22 @@ def next_order_number(bench: Bench) -> str:
 
 def next_shipment_reference(bench: Bench) -> str:
     return f"SH-{allocator(bench, SHIPMENT).next():07d}"
+
+
+def top_up(bench: Bench) -> bool:
+    """Leases more shipment references when the block in hand runs low (needs the center)."""
+    return allocator(bench, SHIPMENT).top_up()
+
+
+def reference_in_hand(bench: Bench) -> str | None:
+    """A leased shipment reference without touching the network, or None when none is in hand.
+
+    The purchase path must never wait on the center, so it only draws from a block leased earlier
+    (at `bench register` and after each sync); topping up happens there, not here.
+    """
+    if not bench.settings.central.url:
+        return None
+    alloc = allocator(bench, SHIPMENT, low_water=0)
+    if alloc.left() <= 0:
+        return None
+    return f"SH-{alloc.next():07d}"

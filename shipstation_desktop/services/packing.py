@@ -49,8 +49,8 @@ from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
+from . import numbers, printing
 from . import orders as order_service
-from . import printing
 from .bench import Bench
 from .status import move_order, move_shipment
 
@@ -233,14 +233,17 @@ def buy(bench: Bench, ticket: PackTicket, rate: Rate, package: dm.Package) -> dm
                 f"The earlier label purchase for order {ticket.order.order_number} is still unconfirmed; "
                 "no second label is bought until the carrier or a supervisor settles it."
             )
+    # Unique per purchase, so a look-up after a lost answer can only find this purchase's label.
+    intent_id = uuid7()
+    purchase_reference = numbers.reference_in_hand(bench) or f"{ticket.order.order_number}-{intent_id[-8:].upper()}"
     with bench.store.session() as s:
         order = s.get_one(t.Order, ticket.order.id)
         intent = t.LabelPurchase(
-            id=uuid7(),
+            id=intent_id,
             order_id=order.id,
             carrier=rate.carrier,
             service=rate.service,
-            reference=order.order_number,
+            reference=purchase_reference,
             request_hash=_request_hash(ticket.order, rate, package),
             request=_intent_request(rate, package, fmt),
             state=LabelPurchaseState.PENDING.value,
@@ -253,7 +256,7 @@ def buy(bench: Bench, ticket: PackTicket, rate: Rate, package: dm.Package) -> dm
         except IntegrityError:
             raise UserError(f"Order {order.order_number} is being bought on this bench already.") from None
         intent_id = intent.id
-    label_request = LabelRequest(rate, request, ticket.order.order_number, fmt, printer.dpi)
+    label_request = LabelRequest(rate, request, ticket.order.order_number, fmt, printer.dpi, purchase_reference)
     try:
         purchased = carrier.buy_label(label_request)
     except CarrierError as e:
@@ -394,6 +397,7 @@ def reconcile_one(bench: Bench, intent_id: str) -> dm.Shipment | None:
     with bench.store.session() as s:
         intent = s.get_one(t.LabelPurchase, intent_id)
         carrier_code, reference, order_id = intent.carrier, intent.reference, intent.order_id
+        order_number = s.get_one(t.Order, order_id).order_number
         package = _package_from_intent(intent.request)
     carrier = bench.carriers.get(carrier_code)
     if carrier is not None and carrier.capabilities.can_find_by_reference:
@@ -412,8 +416,8 @@ def reconcile_one(bench: Bench, intent_id: str) -> dm.Shipment | None:
         type=ExceptionType.LABEL_PURCHASE_UNCONFIRMED,
         severity=ExceptionSeverity.HIGH,
         description=(
-            f"Order {reference}: the {carrier_code} label purchase was never confirmed. Check the "
-            "carrier account for a label with this reference, then void it or record it."
+            f"Order {order_number}: the {carrier_code} label purchase was never confirmed. Check the "
+            f"carrier account for a label with reference {reference}, then void it or record it."
         ),
         order_id=order_id,
     )

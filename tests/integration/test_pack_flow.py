@@ -302,7 +302,7 @@ class _FlakyLookup(SimulatedCarrier):
     def buy_label(self, request):  # type: ignore[no-untyped-def]
         label = super().buy_label(request)
         if self.lose_sale:
-            self._by_reference.pop(request.reference, None)  # the carrier never kept it
+            self._by_reference.pop(request.lookup_reference, None)  # the carrier never kept it
         raise TimeoutError("read timed out")
         return label
 
@@ -342,3 +342,20 @@ def test_a_lost_answer_for_a_sale_the_carrier_never_made_is_safe_to_retry(bench:
         packing.ship(bench, "SO-31", weight=Weight.of("1.2", "kg"))
     with bench.store.session() as s:
         assert list(s.scalars(select(t.LabelPurchase.state))) == ["FAILED"]
+
+
+def test_every_purchase_has_its_own_carrier_reference(bench: Bench) -> None:
+    """Two purchases for one order (the first voided) are filed under different references, so a
+    look-up after a lost answer can only ever find its own label."""
+    add_order(bench, "SO-40")
+    first = packing.ship(bench, "SO-40", weight=Weight.of("1.2", "kg")).shipment
+    shipment_service.void(bench, first.tracking_number, "wrong box")
+    packing.ship(bench, "SO-40", weight=Weight.of("1.2", "kg"))
+    with bench.store.session() as s:
+        refs = list(s.scalars(select(t.LabelPurchase.reference).order_by(t.LabelPurchase.created_at)))
+    assert len(refs) == 2 and len(set(refs)) == 2
+    assert all(r.startswith("SO-40-") for r in refs)
+    carrier = _sim(bench)
+    assert carrier.find_label(refs[0]) is None  # voided
+    assert carrier.find_label(refs[1]) is not None
+    assert carrier.find_label("SO-40") is None  # the order number alone finds nothing

@@ -255,13 +255,13 @@ class SimulatedCarrier:
         )
         with self._lock:
             self._purchases[number] = _Purchase(label, created_at)
-            if request.reference:
-                self._by_reference[request.reference] = number
+            if request.lookup_reference:
+                self._by_reference[request.lookup_reference] = number
             lose_response, self.fail_after_purchase = self.fail_after_purchase, False
         if lose_response:
             # Deliberately not a CarrierError: the carrier did not refuse, the outcome is unknown, and
             # the caller must reconcile by reference (ARCHITECTURE §5) rather than treat it as "not bought".
-            raise TimeoutError(f"{self.name} did not answer after the purchase was sent ({request.reference})")
+            raise TimeoutError(f"{self.name} did not answer after the purchase was sent ({request.lookup_reference})")
         return label
 
     def find_label(self, reference: str) -> PurchasedLabel | None:

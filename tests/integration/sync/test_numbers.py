@@ -44,7 +44,7 @@ def test_two_benches_never_get_the_same_number(make_bench: Callable[[str], Bench
 
 def test_offline_bench_uses_its_block_then_says_why_it_stops(make_bench: Callable[[str], Bench]) -> None:
     a = make_bench("a")
-    alloc = numbers.allocator(a, numbers.SHIPMENT, block=10, low_water=3)
+    alloc = numbers.allocator(a, numbers.ORDER, block=10, low_water=3)  # registration leased shipments only
     first = alloc.next()
     assert alloc.left() == 9
     a.settings.central.url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/nowhere"
@@ -52,3 +52,12 @@ def test_offline_bench_uses_its_block_then_says_why_it_stops(make_bench: Callabl
     assert offline == list(range(first + 1, first + 10))
     with pytest.raises(NumbersExhausted, match="cannot be reached"):
         alloc.next()
+
+
+def test_registered_benches_file_purchases_under_leased_references(make_bench: Callable[[str], Bench]) -> None:
+    a, b = make_bench("a"), make_bench("b")
+    refs = [numbers.reference_in_hand(bench) for bench in (a, b, a, b)]
+    assert all(r is not None and r.startswith("SH-") for r in refs)
+    assert len(set(refs)) == 4
+    a.settings.central.url = ""
+    assert numbers.reference_in_hand(a) is None  # an unregistered bench falls back to order + purchase id
