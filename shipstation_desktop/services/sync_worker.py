@@ -10,6 +10,7 @@ from shipstation_desktop.sync import central_client
 from shipstation_desktop.sync.syncer import Syncer
 from shipstation_desktop.sync.worker import INTERVAL_S, SyncWorker, WorkerState
 
+from . import numbers
 from .bench import Bench
 
 
@@ -29,7 +30,12 @@ def make_worker(
         port, login = central_client.connect(url, bench_id, bench.secrets)
         return Syncer(Store(path, clock, migrate=False), port, login.token, on_applied=on_applied)
 
-    worker = SyncWorker(make_syncer, interval_s=interval_s, on_state=on_state)
+    worker = SyncWorker(
+        make_syncer,
+        interval_s=interval_s,
+        on_state=on_state,
+        after_cycle=lambda: numbers.top_up(bench),  # keep shipment references in hand for offline buys
+    )
     bench.on_change.append(lambda _what: worker.nudge())
     return worker
 

@@ -78,11 +78,13 @@ class SyncWorker(LoopThread):
         interval_s: float = INTERVAL_S,
         backoff_s: tuple[float, ...] = BACKOFF_S,
         on_state: Callable[[WorkerState], None] | None = None,
+        after_cycle: Callable[[], object] | None = None,
     ) -> None:
         self._make_syncer = make_syncer
         self.interval_s = interval_s
         self.backoff_s = backoff_s
         self._on_state = on_state
+        self._after_cycle = after_cycle  # online work that rides on a good cycle (e.g. lease top-up)
         super().__init__("sync-worker")
         self._state = WorkerState()
         self.cycles = 0
@@ -217,3 +219,8 @@ class SyncWorker(LoopThread):
             pulled=prev.pulled + report.pulled,
             rejected=prev.rejected + report.rejected,
         )
+        if self._after_cycle is not None:
+            try:
+                self._after_cycle()
+            except Exception:  # extra work must never turn a good sync into a failed one
+                log.exception("after-sync work failed")

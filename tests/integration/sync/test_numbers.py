@@ -61,3 +61,19 @@ def test_registered_benches_file_purchases_under_leased_references(make_bench: C
     assert len(set(refs)) == 4
     a.settings.central.url = ""
     assert numbers.reference_in_hand(a) is None  # an unregistered bench falls back to order + purchase id
+
+
+def test_the_background_worker_keeps_references_in_hand(make_bench: Callable[[str], Bench]) -> None:
+    from shipstation_desktop.services import sync_worker
+
+    a = make_bench("a")
+    alloc = numbers.allocator(a, numbers.SHIPMENT, low_water=0)  # draws without topping up itself
+    while alloc.left() > 10:
+        alloc.next()
+    worker = sync_worker.make_worker(a, interval_s=3600)
+    worker.start()
+    try:
+        worker.run_cycle()
+    finally:
+        worker.stop()
+    assert alloc.left() > 10  # topped up on the worker thread after a good cycle
