@@ -22,6 +22,11 @@ class CarrierCapabilities:
     can_void: bool = True
     can_find_by_reference: bool = False
     can_validate_address: bool = False
+    # How many numbers one tracking call takes (FedEx 30, UPS 1) and the carrier's published request
+    # rate; the tracking poller batches and paces by these.
+    track_batch_size: int = 1
+    requests_per_second: float = 5.0
+    can_pickup: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,10 @@ class TrackingResult:
     events: tuple[CarrierEvent, ...] = field(default=())  # newest first
     estimated_delivery: datetime | None = None
     delivered_at: datetime | None = None
+    # Delivery proof where the carrier returns it: who signed, and a link to (or id of) the photo.
+    signed_by: str = ""
+    proof_url: str = ""
+    service: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +106,11 @@ class CarrierPort(Protocol):
     def void(self, tracking_number: str) -> None: ...
 
     def track(self, tracking_number: str) -> TrackingResult: ...
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
+        """Tracks up to capabilities.track_batch_size numbers in one call; numbers the carrier does
+        not know are left out of the answer (never an error for the whole batch)."""
+        ...
 
     def validate_address(self, address: PostalAddress) -> AddressCheck: ...
 

@@ -349,3 +349,17 @@ class LocalMeta(Base):
 
 
 SYNCED_TABLES = tuple(m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False))
+
+
+class TrackingPoll(Base):
+    """When the tracking poller next asks the carrier about a live shipment (local, never synced)."""
+
+    __tablename__ = "tracking_polls"
+
+    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True)
+    next_poll_at: Mapped[datetime] = mapped_column(index=False)
+    last_polled_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_tracking_polls_due", "next_poll_at"),)

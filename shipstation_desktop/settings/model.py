@@ -52,9 +52,12 @@ class PrinterSettings(_Section):
 
 class CarrierAccount(_Section):
     code: str
-    account: str = ""
+    account: str = ""  # the shipper / account number the carrier bills
     enabled: bool = True
     sandbox: bool = True
+    base_url: str = ""  # empty: the carrier's published sandbox or production URL (carrier_endpoints.py)
+    # Requests per second this account may send; None: the carrier's published limit.
+    rate_limit_per_s: float | None = Field(None, gt=0)
 
 
 class CentralSettings(_Section):

@@ -1,5 +1,5 @@
 """The job worker for the GUI: runs queued jobs on its own thread and tells the GUI (by signal)
-that the queue changed. Registers the "sync" handler when this bench has a center."""
+that the queue changed. Handlers come from services.job_handlers (sync only when this bench has a center)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Signal
 
 from shipstation_desktop.services import jobs as job_service
 from shipstation_desktop.services.bench import Bench
-from shipstation_desktop.sync.jobs import Handler
+from shipstation_desktop.services.job_handlers import all_handlers
 
 from .sync_events import SyncEvents
 
@@ -18,9 +18,7 @@ class JobEvents(QObject):
     def __init__(self, bench: Bench, sync: SyncEvents, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.bench = bench
-        handlers: dict[str, Handler] = {}
-        if sync.worker is not None:
-            handlers[job_service.SYNC_JOB] = job_service.sync_handler(sync.worker)
+        handlers = all_handlers(bench, sync.worker)
         self.worker = job_service.make_job_worker(bench, handlers, on_change=self.changed.emit)
         self._listener = self._on_bench_changed
         bench.on_change.append(self._listener)

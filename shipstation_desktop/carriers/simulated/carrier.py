@@ -131,6 +131,7 @@ class _Timeline:
     promised: datetime  # end of the day first promised
     delivered_at: datetime
     origin: str
+    signed_by: str = ""
 
 
 @dataclass(slots=True)
@@ -151,6 +152,8 @@ class SimulatedCarrier:
         can_void=True,
         can_find_by_reference=True,
         can_validate_address=True,
+        track_batch_size=25,
+        requests_per_second=50.0,
     )
 
     def __init__(
@@ -321,7 +324,17 @@ class SimulatedCarrier:
             events=tuple(reversed(visible)),
             estimated_delivery=estimate,
             delivered_at=timeline.delivered_at if delivered else None,
+            signed_by=timeline.signed_by if delivered else "",
         )
+
+    def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
+        out: dict[str, TrackingResult] = {}
+        for number in tracking_numbers:
+            try:
+                out[number] = self.track(number)
+            except CarrierError:
+                continue  # unknown to this carrier: left out, as the protocol says
+        return out
 
     def tracking_url(self, tracking_number: str) -> str:
         # .invalid is reserved (RFC 2606): the link can never reach somebody's real site.
@@ -480,6 +493,7 @@ def _build_timeline(number: str, created_at: datetime, service: _Service, except
         promised=promised,
         delivered_at=delivered_at,
         origin=origin,
+        signed_by="RESIDENT" if proof == "handed to resident" else "",  # carriers print the signer in capitals
     )
 
 

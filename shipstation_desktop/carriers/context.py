@@ -1,0 +1,74 @@
+"""What a carrier adapter is built from: its account settings, its secrets and the bench's clock.
+
+Tests build the same context with a fake transport (respx or a local server), a fake sleep and a
+fake clock, so every adapter is exercised exactly as the bench runs it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from shipstation_desktop.domain.clock import Clock, SystemClock
+from shipstation_desktop.domain.errors import CarrierError
+from shipstation_desktop.settings.carrier_endpoints import base_url
+from shipstation_desktop.settings.model import CarrierAccount
+
+from .http import Auth, CarrierHttp, ErrorParser, RateLimiter, RetryPolicy, Sleep, generic_error
+
+SecretLookup = Callable[[str], str | None]  # field ("client_id", "api_key", …) -> keyring value
+
+
+@dataclass(frozen=True)
+class CarrierContext:
+    account: CarrierAccount
+    secret: SecretLookup = field(default=lambda _field: None)
+    clock: Clock = field(default_factory=SystemClock)
+    transport: httpx.BaseTransport | None = None
+    sleep: Sleep = time.sleep
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def code(self) -> str:
+        return self.account.code
+
+    @property
+    def base_url(self) -> str:
+        return base_url(self.account.code, self.account.sandbox, self.account.base_url)
+
+    def require(self, name: str, carrier_name: str) -> str:
+        """A credential the adapter cannot work without; its absence is a message, not a crash."""
+        value = self.secret(name)
+        if not value:
+            raise CarrierError(
+                f"{carrier_name} has no {name.replace('_', ' ')} saved; add it in Preferences → Carriers", "credentials"
+            )
+        return value
+
+    def http(
+        self,
+        carrier_name: str,
+        *,
+        auth: Auth | None = None,
+        per_second: float,
+        burst: int = 1,
+        error_parser: ErrorParser = generic_error,
+        default_headers: dict[str, str] | None = None,
+    ) -> CarrierHttp:
+        """The adapter's client, paced at the account's limit or else the carrier's published one."""
+        rate = self.account.rate_limit_per_s or per_second
+        return CarrierHttp(
+            carrier_name,
+            self.base_url,
+            auth=auth,
+            rate_limiter=RateLimiter(rate, burst, sleep=self.sleep, monotonic=self.clock.monotonic),
+            retry=self.retry,
+            error_parser=error_parser,
+            transport=self.transport,
+            sleep=self.sleep,
+            monotonic=self.clock.monotonic,
+            default_headers=default_headers,
+        )

@@ -1,0 +1,21 @@
+"""carrier costs: billed cost per shipment, imported carrier invoices and their reconciliation
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23 19:50:00
+"""
+
+from __future__ import annotations
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass  # filled in by the carrier-costs work
+
+
+def downgrade() -> None:
+    pass
