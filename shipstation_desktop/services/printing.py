@@ -10,6 +10,16 @@ PRINTING, one UPDATE, so two workers can never both send it), made fit for the p
 - sent -> PRINTED.
 Every attempt also writes a row to the print log.
 
+Dispatch goes through the persistent job queue (sync/jobs.py): storing a document also queues a
+"print" job (HIGH for labels, MEDIUM for slips) in the same transaction, and the job worker's
+handler (`handlers`) sends it. A printer that is not ready fails that job, so the queue retries it on
+its backoff; after the last attempt the document simply stays QUEUED for the printer-back poll.
+Callers that print while someone waits (`print_label`, `print_slip`: the CLI's `ship`, the pack
+screen) store the document already claimed and send it themselves; their queue job is due a moment
+later and only matters if the printer was not ready. Batch rows are sent by the batch runner (cancel
+must stop them) and get no queue job. Any way a document ends (printed, failed, cancelled) settles its
+queue job, so no stale dead letter outlives the document.
+
 Batches are queue rows with one batch id: progress per job, cancel between jobs (the rest are
 CANCELLED, never printed behind the packer's back), and "retry failed only" resends the batch's
 unprinted jobs and nothing else.
@@ -24,6 +34,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from shipstation_desktop.devices.printer_port import (
     PrinterNotReady,
@@ -37,6 +48,8 @@ from shipstation_desktop.domain.enums import LabelFormat, ShipmentStatus
 from shipstation_desktop.domain.errors import DeviceError, UserError
 from shipstation_desktop.domain.ids import uuid7
 from shipstation_desktop.persistence import tables as t
+from shipstation_desktop.sync import jobs as job_queue
+from shipstation_desktop.sync.jobs import Handler, PermanentJobError, Priority
 
 from . import documents
 from .bench import Bench
@@ -60,6 +73,7 @@ class Role(StrEnum):
 
 
 UNPRINTED = (JobState.QUEUED, JobState.FAILED)
+PRINT_JOB = "print"  # the job queue's handler name for sending one print_jobs row
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,23 +198,53 @@ def enqueue(
     batch_id: str | None = None,
     copies: int = 1,
 ) -> str:
-    if not data:
-        raise UserError(f"Nothing to print for {name}.")
+    """Stores a document to print and, unless it belongs to a batch, hands it to the job queue."""
+    return _store(
+        bench,
+        _Claim("", data, fmt, name, role, max(1, copies), shipment_id, document),
+        order_id=order_id,
+        batch_id=batch_id,
+        claimed=False,
+    ).job_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A job its sender owns (PRINTING) and what sending it needs."""
+
+    job_id: str
+    data: bytes
+    fmt: LabelFormat
+    name: str
+    role: Role
+    copies: int
+    shipment_id: str | None
+    document: str
+
+
+def _store(
+    bench: Bench, doc: _Claim, *, order_id: str | None = None, batch_id: str | None = None, claimed: bool
+) -> _Claim:
+    """The queue row and its job-queue dispatch in one transaction. `claimed`: the caller sends it
+    now itself (stored PRINTING, attempt 1), and the queue job is its retry, due after the first
+    backoff so it never races the caller for the claim."""
+    if not doc.data:
+        raise UserError(f"Nothing to print for {doc.name}.")
     now = bench.clock.now()
     with bench.store.session() as s:
         row = t.PrintJobRow(
             id=uuid7(),
-            shipment_id=shipment_id,
+            shipment_id=doc.shipment_id,
             order_id=order_id,
-            role=role.value,
-            document=document,
-            name=name,
-            format=fmt.value,
-            data=data,
-            copies=max(1, copies),
-            state=JobState.QUEUED.value,
+            role=doc.role.value,
+            document=doc.document,
+            name=doc.name,
+            format=doc.fmt.value,
+            data=doc.data,
+            copies=doc.copies,
+            state=(JobState.PRINTING if claimed else JobState.QUEUED).value,
             batch_id=batch_id,
-            attempts=0,
+            attempts=1 if claimed else 0,
             last_error="",
             printer="",
             location="",
@@ -208,20 +252,55 @@ def enqueue(
             updated_at=now,
         )
         s.add(row)
+        if batch_id is None:
+            _dispatch(s, row.id, doc.role, now, delay_s=job_queue.backoff_s(1) if claimed else 0.0)
         job_id = row.id
     bench.changed("printing")
-    return job_id
+    if batch_id is None:
+        bench.changed("jobs")  # wakes the GUI's job worker
+    return _Claim(job_id, doc.data, doc.fmt, doc.name, doc.role, doc.copies, doc.shipment_id, doc.document)
 
 
-def submit(bench: Bench, job_id: str, *, log_as: str | None = None) -> Attempt:
-    """Tries to print one job now (see the module doc for what each outcome leaves behind)."""
+def _dispatch_key(job_id: str) -> str:
+    return f"{PRINT_JOB}:{job_id}"
+
+
+def _dispatch(s: Session, job_id: str, role: Role, now: datetime, *, delay_s: float) -> None:
+    job_queue.enqueue_in(
+        s,
+        now,
+        PRINT_JOB,
+        {"print_job_id": job_id},
+        priority=Priority.HIGH if role is Role.LABEL else Priority.MEDIUM,
+        dedupe_key=_dispatch_key(job_id),
+        delay_s=delay_s,
+    )
+
+
+def _settle_dispatch(s: Session, job_ids: list[str], now: datetime, note: str) -> None:
+    """The document's fate is decided: its queue job (waiting, or a dead letter from a printer that
+    was away) is done, so no one requeues it for nothing."""
+    s.execute(
+        update(t.JobRow)
+        .where(
+            t.JobRow.dedupe_key.in_([_dispatch_key(i) for i in job_ids]),
+            t.JobRow.state.in_([job_queue.JobState.PENDING.value, job_queue.JobState.DEAD.value]),
+        )
+        .values(state=job_queue.JobState.DONE.value, finished_at=now, updated_at=now, last_error=note)
+    )
+
+
+def submit(bench: Bench, job_id: str, *, log_as: str | None = None, states: Sequence[JobState] = UNPRINTED) -> Attempt:
+    """Tries to print one job now (see the module doc for what each outcome leaves behind). Only a
+    job in one of `states` is claimed: the job queue and the printer-back poll send QUEUED ones only,
+    a FAILED one waits for a person."""
     now = bench.clock.now()
     with bench.store.session() as s:
         row = s.get(t.PrintJobRow, job_id)
         if row is None:
             raise UserError(f"No print job {job_id!r}.")
-        if JobState(row.state) not in UNPRINTED:
-            return Attempt(_job(row))  # printed, cancelled, or being printed by another worker
+        if JobState(row.state) not in states:
+            return Attempt(_job(row))  # printed, cancelled, failed, or being printed by another worker
         claimed = s.execute(
             update(t.PrintJobRow)
             .where(t.PrintJobRow.id == job_id, t.PrintJobRow.state == row.state)
@@ -230,14 +309,28 @@ def submit(bench: Bench, job_id: str, *, log_as: str | None = None) -> Attempt:
         if not claimed:
             s.refresh(row)
             return Attempt(_job(row))
-        data, fmt, name = row.data, LabelFormat(row.format), row.name
-        role, copies, shipment_id, document = Role(row.role), row.copies, row.shipment_id, log_as or row.document
+        claim = _Claim(
+            job_id,
+            row.data,
+            LabelFormat(row.format),
+            row.name,
+            Role(row.role),
+            row.copies,
+            row.shipment_id,
+            log_as or row.document,
+        )
+    return _send(bench, claim)
+
+
+def _send(bench: Bench, c: _Claim) -> Attempt:
+    """Sends a claimed job and records the outcome."""
+    job_id, name, document = c.job_id, c.name, c.document
     state, error, result, printer_name = JobState.FAILED, "", None, ""
     try:
-        printer = printer_for(bench, role)
+        printer = printer_for(bench, c.role)
         printer_name = printer.name
-        payload = documents.for_printer(data, fmt, printer, _relayout(bench, shipment_id, role))
-        result = printer.print_job(PrintJob(name, payload, printer.format, copies))
+        payload = documents.for_printer(c.data, c.fmt, printer, _relayout(bench, c.shipment_id, c.role))
+        result = printer.print_job(PrintJob(name, payload, printer.format, c.copies))
         state = JobState.PRINTED
     except PrinterNotReady as e:
         state, error = JobState.QUEUED, str(e)
@@ -283,6 +376,8 @@ def _finish(
         )
         if result is not None and row.shipment_id is not None and row.role == Role.LABEL.value:
             s.get_one(t.Shipment, row.shipment_id).label_path = result.location
+        if state is not JobState.QUEUED:
+            _settle_dispatch(s, [job_id], now, "" if result is not None else f"not printed: {error}")
         job = _job(row)
     bench.changed("printing")
     if result is not None and job.shipment_id is not None:
@@ -319,7 +414,7 @@ def drain(bench: Bench, *, cancelled: Callable[[], bool] | None = None) -> list[
             break
         if role in blocked:
             continue
-        attempt = submit(bench, job_id)
+        attempt = submit(bench, job_id, states=(JobState.QUEUED,))
         attempts.append(attempt)
         if attempt.waiting:
             blocked.add(role)  # the printer is still away: the jobs behind this one wait too
@@ -351,6 +446,7 @@ def cancel(bench: Bench, job_ids: Iterable[str]) -> int:
             .where(t.PrintJobRow.id.in_(ids), t.PrintJobRow.state.in_([x.value for x in UNPRINTED]))
             .values(state=JobState.CANCELLED.value, updated_at=bench.clock.now())
         ).rowcount  # type: ignore[attr-defined]
+        _settle_dispatch(s, ids, bench.clock.now(), "cancelled")
     bench.changed("printing")
     return int(count or 0)
 
@@ -453,39 +549,46 @@ def label_job(bench: Bench, shipment_id: str, document: str = "label", batch_id:
     """The queue row for a shipment's label: an unprinted one is reused, so a reprint of a label that
     is still waiting for the printer never ends up printing twice."""
     if batch_id is None:
-        with bench.store.session() as s:
-            existing = s.scalar(
-                select(t.PrintJobRow.id)
-                .where(
-                    t.PrintJobRow.shipment_id == shipment_id,
-                    t.PrintJobRow.role == Role.LABEL.value,
-                    t.PrintJobRow.state.in_([x.value for x in UNPRINTED]),
-                )
-                .order_by(t.PrintJobRow.created_at)
-                .limit(1)
-            )
+        existing = _unprinted_label(bench, shipment_id)
         if existing is not None:
             return existing
+    return _store_label(bench, shipment_id, document, batch_id=batch_id, claimed=False).job_id
+
+
+def _unprinted_label(bench: Bench, shipment_id: str) -> str | None:
+    with bench.store.session() as s:
+        return s.scalar(
+            select(t.PrintJobRow.id)
+            .where(
+                t.PrintJobRow.shipment_id == shipment_id,
+                t.PrintJobRow.role == Role.LABEL.value,
+                t.PrintJobRow.state.in_([x.value for x in UNPRINTED]),
+            )
+            .order_by(t.PrintJobRow.created_at)
+            .limit(1)
+        )
+
+
+def _store_label(bench: Bench, shipment_id: str, document: str, *, batch_id: str | None, claimed: bool) -> _Claim:
     label = documents.stored_label(bench, shipment_id)
-    return enqueue(
-        bench,
-        role=Role.LABEL,
-        document=document,
-        name=label.shipment.tracking_number,
-        data=label.data,
-        fmt=label.format,
-        shipment_id=shipment_id,
-        order_id=label.shipment.order_id,
-        batch_id=batch_id,
-    )
+    doc = _Claim("", label.data, label.format, label.shipment.tracking_number, Role.LABEL, 1, shipment_id, document)
+    return _store(bench, doc, order_id=label.shipment.order_id, batch_id=batch_id, claimed=claimed)
 
 
 def print_label(bench: Bench, shipment_id: str, document: str = "label") -> PrintResult:
     """Prints (or reprints) a shipment's stored label now; raises DeviceError saying where it is if not."""
-    attempt = submit(bench, label_job(bench, shipment_id, document), log_as=document)
+    existing = _unprinted_label(bench, shipment_id)
+    if existing is None:
+        attempt = _send(bench, _store_label(bench, shipment_id, document, batch_id=None, claimed=True))
+    else:
+        attempt = submit(bench, existing, log_as=document)
     if attempt.result is not None:
         return attempt.result
     name = attempt.job.name
+    if attempt.job.state is JobState.PRINTED:  # the job queue sent it a moment ago: not twice
+        return PrintResult(name, attempt.job.location, "printed from the print queue")
+    if attempt.job.state is JobState.PRINTING:
+        raise DeviceError(f"Label {name} is being sent to the printer by the print queue right now.")
     if attempt.waiting:
         raise DeviceError(
             f"Label {name} is queued, not printed: {attempt.error}. It prints as soon as the printer is ready."
@@ -499,8 +602,8 @@ def print_slip(bench: Bench, order_number: str) -> Attempt:
     slip = documents.slip_data(bench, order_number)
     page = bench.settings.slip_printer.page
     data, fmt = documents.render_slip(slip, printer.format, page)
-    job_id = enqueue(bench, role=Role.SLIP, document="slip", name=slip.order_number, data=data, fmt=fmt, order_id=None)
-    return submit(bench, job_id)
+    doc = _Claim("", data, fmt, slip.order_number, Role.SLIP, 1, None, "slip")
+    return _send(bench, _store(bench, doc, claimed=True))
 
 
 # --- batches -------------------------------------------------------------------------------------------
@@ -588,3 +691,26 @@ def poll(bench: Bench) -> PrinterPoll:
     if status.ready and summary(bench).queued:
         sent = sum(1 for attempt in drain(bench) if attempt.printed)
     return PrinterPoll(status, summary(bench), sent)
+
+
+# --- the job queue's side ------------------------------------------------------------------------
+
+
+def handlers(bench: Bench) -> dict[str, Handler]:
+    """The "print" job: sends one waiting document. A printer that is not ready fails the job (the
+    queue retries it after 1, 5, 15 s); the document stays QUEUED either way, so when the retries
+    run out the printer-back poll still sends it. A document that is no longer waiting (printed,
+    failed for a person, cancelled, being sent by someone else) ends the job without a print."""
+
+    def send(payload: dict[str, object]) -> None:
+        job_id = payload.get("print_job_id")
+        if not isinstance(job_id, str):
+            raise PermanentJobError("This print job names no document to print.")
+        with bench.store.session() as s:
+            if s.get(t.PrintJobRow, job_id) is None:
+                raise PermanentJobError(f"No print job {job_id!r}; it was removed.")
+        attempt = submit(bench, job_id, states=(JobState.QUEUED,))
+        if attempt.waiting:
+            raise UserError(f"{attempt.job.name} is waiting for the printer: {attempt.error}")
+
+    return {PRINT_JOB: send}

@@ -1,10 +1,19 @@
 """Applying one bench mutation on the center under the conflict rules (runs inside the push
-transaction; the caller records the mutation id in the same transaction)."""
+transaction; the caller records the mutation id in the same transaction).
+
+Writes are batched: put() and touch() only remember the row and the change-log entry, and flush()
+writes a whole push batch with three set-based statements (records upsert, change log, in call
+order). Reads the rules make of other rows (unique numbers, the live shipment of an order, the
+customer with an email) are answered from rows loaded for the batch up front, kept current by
+put(); a read that was not prefetched flushes first, so it sees the database as the one-row-at-a-
+time code did. A race with another bench still ends at a unique index, and the careful retry runs
+unbatched (`batched=False`: every put written at once)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +33,10 @@ _REQUIRED = {
     )
     for m in SYNCED_TABLES
 }
+_LIVE_SHIPMENT_SQL = (
+    "NOT deleted AND data->>'status' NOT IN ('CANCELLED', 'PENDING') AND data->>'superseded_by' IS NULL "
+    "AND data->>'deleted_at' IS NULL"
+)
 
 
 class Rejected(Exception):
@@ -42,79 +55,281 @@ class _Row:
     clock: dict[str, str] = field(default_factory=dict)
     deleted: bool = False
 
+    def copy(self) -> _Row:
+        return _Row(self.entity, self.id, self.version, dict(self.data), dict(self.clock), self.deleted)
+
+
+def _as_text(value: Any) -> str | None:
+    """What PostgreSQL's `data->>'field'` gives for a JSON value (NULL for null or missing)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _live_shipment(row: _Row) -> bool:
+    """_LIVE_SHIPMENT_SQL in Python (a NULL status fails NOT IN, as in SQL)."""
+    status = _as_text(row.data.get("status"))
+    return (
+        not row.deleted
+        and status is not None
+        and status not in rules.LIVE_EXCLUDED
+        and row.data.get("superseded_by") is None
+        and row.data.get("deleted_at") is None
+    )
+
+
+def _customer_alive(row: _Row) -> bool:
+    return not row.deleted
+
+
+def _any_row(row: _Row) -> bool:
+    return True
+
+
+# The center's unique indexes on records (central migration c0001), as (field, rows it covers): the
+# rules look rows up by these fields, and put() checks a row against them before it is queued.
+_UNIQUE: dict[str, tuple[tuple[str, Callable[[_Row], bool]], ...]] = {
+    "customers": (("email_normalized", _customer_alive),),
+    "orders": (("order_number", _any_row),),
+    "shipments": (("tracking_number", _any_row), ("order_id", _live_shipment)),
+}
+_INDEXED = {entity: tuple(name for name, _ in fields) for entity, fields in _UNIQUE.items()}
+_Key = tuple[str, str]
+_Lookup = tuple[str, str, str]  # (entity, field, value as text)
+
 
 class CenterApplier:
-    """One push transaction's worth of applying; `touched` is the change log it must append, in order."""
+    """One push transaction's worth of applying. put() and touch() queue the records to write and
+    the change-log entries to append, in order; flush() writes them (pg_center calls it before it
+    records the batch's mutation ids)."""
 
-    def __init__(self, conn: Connection, bench_id: str, now: datetime) -> None:
+    def __init__(self, conn: Connection, bench_id: str, now: datetime, *, batched: bool = True) -> None:
         self.conn = conn
         self.bench_id = bench_id
         self.now = now
+        self.batched = batched
         # Rows of this batch, locked and read in one query up front (prefetch), then kept current
-        # by put(): a round trip per mutation saved. Other rows are read on demand.
-        self._cache: dict[tuple[str, str], _Row | None] = {}
+        # by put(): a round trip per mutation saved. Other rows are read on demand (and kept too).
+        self._cache: dict[_Key, _Row | None] = {}
+        # cached rows by the values the rules look them up by: (entity, field, value) -> ids
+        self._index: dict[_Lookup, set[str]] = {}
+        # lookups answered for the batch up front: the ids the database held for the value then
+        self._known: dict[_Lookup, set[str]] = {}
+        # not yet written: the last version of each row (in the order of its last put) and its
+        # bench, and the change log in call order
+        self._pending: dict[_Key, tuple[_Row, str]] = {}
+        self._log: list[_Key] = []
+        # a careful (savepoint) mutation's cache changes, to undo if the savepoint rolls back
+        self._undo: dict[_Key, tuple[bool, _Row | None]] | None = None
 
     def prefetch(self, keys: list[tuple[str, str]]) -> None:
         wanted = sorted(set(keys) - self._cache.keys())
         if not wanted:
             return
         for k in wanted:
-            self._cache[k] = None
+            self._remember(k, None)
         rows = self.conn.execute(
             text(
                 "SELECT r.entity, r.id, r.version, r.data, r.field_clock, r.deleted FROM records r "
-                "JOIN unnest(CAST(:e AS text[]), CAST(:i AS text[])) AS k(entity, id) "
-                "ON r.entity = k.entity AND r.id = k.id ORDER BY r.entity, r.id FOR UPDATE OF r"
+                "JOIN jsonb_to_recordset(CAST(:keys AS jsonb)) AS k(e text, i text) "
+                "ON r.entity = k.e AND r.id = k.i ORDER BY r.entity, r.id FOR UPDATE OF r"
             ),
-            {"e": [k[0] for k in wanted], "i": [k[1] for k in wanted]},
+            {"keys": json.dumps([{"e": e, "i": i} for e, i in wanted])},
         )
         for r in rows:
-            self._cache[(r[0], r[1])] = _Row(r[0], r[1], r[2], r[3], r[4], r[5])
+            self._remember((r[0], r[1]), _Row(r[0], r[1], r[2], r[3], r[4], r[5]))
+
+    def prefetch_lookups(self, mutations: Iterable[Mutation]) -> None:
+        """Loads, a query per unique index for the whole batch, the rows holding the values these
+        mutations (and the rows they change) carry: order and tracking numbers (ids only: a rule
+        only asks whether one is taken), live customers by email and live shipments by order
+        (locked: they may be merged into or superseded). Call after prefetch(keys)."""
+        if not self.batched:
+            return
+        values: dict[tuple[str, str], set[str]] = {}
+        for m in mutations:
+            current = self._cache.get((m.entity, m.entity_id))
+            for name in _INDEXED.get(m.entity, ()):
+                for value in (m.payload.get(name), current.data.get(name) if current else None):
+                    if _as_text(value) is not None:
+                        values.setdefault((m.entity, name), set()).add(str(_as_text(value)))
+        for (entity, name), wanted in sorted(values.items()):
+            found = sorted(wanted)
+            if name == "email_normalized":
+                rows = self._select_locked(f"entity = 'customers' AND data->>'{name}' = ANY(:v) AND NOT deleted", found)
+            elif name == "order_id":
+                rows = self._select_locked(
+                    f"entity = 'shipments' AND data->>'{name}' = ANY(:v) AND {_LIVE_SHIPMENT_SQL}", found
+                )
+            else:
+                rows = [
+                    _Row(entity, r[0], 0, {name: r[1]})
+                    for r in self.conn.execute(
+                        text(
+                            f"SELECT id, data->>'{name}' FROM records WHERE entity = :e AND data->>'{name}' = ANY(:v)"
+                        ),
+                        {"e": entity, "v": found},
+                    )
+                ]
+            for v in found:
+                self._known[(entity, name, v)] = set()
+            for row in rows:
+                self._known[(entity, name, str(_as_text(row.data.get(name))))].add(row.id)
+
+    def _select_locked(self, where: str, values: list[str]) -> list[_Row]:
+        rows = [
+            _Row(r[0], r[1], r[2], r[3], r[4], r[5])
+            for r in self.conn.execute(
+                text(
+                    "SELECT entity, id, version, data, field_clock, deleted FROM records "
+                    f"WHERE {where} ORDER BY entity, id FOR UPDATE"
+                ),
+                {"v": values},
+            )
+        ]
+        for row in rows:
+            if self._cache.get((row.entity, row.id)) is None:  # a cached row is locked and current already
+                self._remember((row.entity, row.id), row)
+        return rows
 
     # ------------------------------------------------------------------------------ storage
 
     def load(self, entity: str, id_: str) -> _Row | None:
         if (entity, id_) in self._cache:
             cached = self._cache[(entity, id_)]
-            if cached is None:
-                return None
-            return _Row(cached.entity, cached.id, cached.version, dict(cached.data), dict(cached.clock), cached.deleted)
+            return None if cached is None else cached.copy()
         r = self.conn.execute(
             text("SELECT version, data, field_clock, deleted FROM records WHERE entity = :e AND id = :i FOR UPDATE"),
             {"e": entity, "i": id_},
         ).first()
-        return None if r is None else _Row(entity, id_, r[0], r[1], r[2], r[3])
+        row = None if r is None else _Row(entity, id_, r[0], r[1], r[2], r[3])
+        self._remember((entity, id_), row)
+        return None if row is None else row.copy()
 
     def put(self, row: _Row, bench_id: str | None = None) -> None:
         row.data["version"] = row.version
-        # The upsert and its change-log entry in one round trip.
-        self.conn.execute(
-            text(
-                "WITH up AS (INSERT INTO records (entity, id, version, data, field_clock, bench_id, deleted, "
-                "updated_at) VALUES (:e, :i, :v, CAST(:d AS jsonb), CAST(:c AS jsonb), :b, :del, :now) "
-                "ON CONFLICT (entity, id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data, "
-                "field_clock = EXCLUDED.field_clock, deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at "
-                "RETURNING 1) INSERT INTO changes (entity, entity_id) SELECT :e, :i FROM up"
-            ),
-            {
-                "e": row.entity,
-                "i": row.id,
-                "v": row.version,
-                "d": json.dumps(row.data),
-                "c": json.dumps(row.clock),
-                "b": bench_id or self.bench_id,
-                "del": row.deleted,
-                "now": self.now,
-            },
-        )
-        if (row.entity, row.id) in self._cache:
-            self._cache[(row.entity, row.id)] = _Row(
-                row.entity, row.id, row.version, dict(row.data), dict(row.clock), row.deleted
-            )
+        key = (row.entity, row.id)
+        snapshot = row.copy()
+        self._pending.pop(key, None)  # re-queued at the end: rows are written in the order of their last put
+        self._pending[key] = (snapshot, bench_id or self.bench_id)
+        self._log.append(key)
+        self._remember(key, snapshot)
+        if not self.batched or self._may_clash(snapshot):
+            # written now, so the database raises where a row-by-row write raised (the careful
+            # retry then rejects exactly the mutation it rejected before)
+            self.flush()
 
     def touch(self, entity: str, id_: str) -> None:
         """Logs a change, so every bench (the sender too) pulls the center's row again."""
-        self.conn.execute(text("INSERT INTO changes (entity, entity_id) VALUES (:e, :i)"), {"e": entity, "i": id_})
+        self._log.append((entity, id_))
+        if not self.batched:
+            self.flush()
+
+    def flush(self) -> None:
+        """Writes the queued rows (one upsert, each row's last version) and appends the change log
+        in call order (one insert; its positions follow the order of the array)."""
+        if self._pending:
+            rows = [
+                {
+                    "entity": r.entity,
+                    "id": r.id,
+                    "version": r.version,
+                    "data": r.data,
+                    "field_clock": r.clock,
+                    "bench_id": b,
+                    "deleted": r.deleted,
+                }
+                for r, b in self._pending.values()
+            ]
+            self._pending = {}
+            self.conn.execute(
+                text(
+                    "INSERT INTO records (entity, id, version, data, field_clock, bench_id, deleted, updated_at) "
+                    "SELECT u.entity, u.id, u.version, u.data, u.field_clock, u.bench_id, u.deleted, :now "
+                    "FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS jsonb)) AS (entity text, id text, "
+                    "version integer, data jsonb, field_clock jsonb, bench_id text, deleted boolean)) "
+                    "WITH ORDINALITY AS u(entity, id, version, data, field_clock, bench_id, deleted, n) ORDER BY u.n "
+                    "ON CONFLICT (entity, id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data, "
+                    "field_clock = EXCLUDED.field_clock, deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at"
+                ),
+                {"rows": json.dumps(rows), "now": self.now},
+            )
+        if self._log:
+            log, self._log = self._log, []
+            # one JSON document, not two text[] parameters: psycopg builds arrays in Python, slowly
+            self.conn.execute(
+                text(
+                    "INSERT INTO changes (entity, entity_id) SELECT u.k->>0, u.k->>1 "
+                    "FROM jsonb_array_elements(CAST(:log AS jsonb)) WITH ORDINALITY AS u(k, n) ORDER BY u.n"
+                ),
+                {"log": json.dumps(log)},
+            )
+
+    # ------------------------------------------------------------------------------ savepoints (careful mode)
+
+    def begin_savepoint(self) -> None:
+        """Call with nothing queued, right after the savepoint starts."""
+        self._undo = {}
+
+    def end_savepoint(self, *, rolled_back: bool) -> None:
+        undo, self._undo = self._undo or {}, None
+        if rolled_back:
+            self._pending, self._log = {}, []
+            for key, (was_cached, old) in undo.items():
+                if was_cached:
+                    self._remember(key, old)
+                else:
+                    self._forget(key)
+
+    # ------------------------------------------------------------------------------ the cache and its index
+
+    def _remember(self, key: _Key, row: _Row | None) -> None:
+        if self._undo is not None and key not in self._undo:
+            self._undo[key] = (key in self._cache, self._cache.get(key))
+        self._forget(key)
+        self._cache[key] = row
+        if row is not None:
+            for name in _INDEXED.get(row.entity, ()):
+                value = _as_text(row.data.get(name))
+                if value is not None:
+                    self._index.setdefault((row.entity, name, value), set()).add(row.id)
+
+    def _forget(self, key: _Key) -> None:
+        old = self._cache.pop(key, None)
+        if old is not None:
+            for name in _INDEXED.get(old.entity, ()):
+                value = _as_text(old.data.get(name))
+                if value is not None:
+                    self._index.get((old.entity, name, value), set()).discard(old.id)
+
+    def _may_clash(self, row: _Row) -> bool:
+        """Whether the row takes a unique value another row holds (or one nobody looked up)."""
+        for name, covers in _UNIQUE.get(row.entity, ()):
+            value = _as_text(row.data.get(name))
+            if value is not None and covers(row):
+                holders = self._find(row.entity, name, value, row.id, covers)
+                if holders is None or holders:
+                    return True
+        return False
+
+    def _find(self, entity: str, name: str, value: str, not_id: str, keep: Callable[[_Row], bool]) -> list[_Row] | None:
+        """The rows whose `name` is `value` (and `keep` holds), as the database would answer after a
+        flush; None when the lookup was not prefetched (the caller flushes and asks the database)."""
+        known = self._known.get((entity, name, value))
+        if known is None:
+            return None
+        found: dict[str, _Row] = {}
+        for id_ in known:  # rows the database had then; a cached row's current version decides below
+            if self._cache.get((entity, id_)) is None:
+                found[id_] = _Row(entity, id_, 0, {name: value})
+        for id_ in self._index.get((entity, name, value), ()):
+            row = self._cache[(entity, id_)]
+            if row is not None and keep(row):
+                found[id_] = row.copy()
+        found.pop(not_id, None)
+        return [found[i] for i in sorted(found)]
 
     # ------------------------------------------------------------------------------ apply
 
@@ -165,7 +380,8 @@ class CenterApplier:
             return
         elif m.entity == "customers":
             at = rules.bounded_time(data.get("updated_at"), self.now)
-            row.clock = {k: at.isoformat() for k in data if k not in rules.SYNC_FIELDS}
+            stamp = at.isoformat()
+            row.clock = {k: stamp for k in data if k not in rules.SYNC_FIELDS}
             if self._merge_customer(row, at):
                 return
         self.put(row)
@@ -214,11 +430,15 @@ class CenterApplier:
     # ------------------------------------------------------------------------------ rules needing the database
 
     def _unique(self, m: Mutation, key: str, label: str) -> None:
-        other = self.conn.execute(
-            text(f"SELECT id FROM records WHERE entity = :e AND data->>'{key}' = :v AND id <> :i"),
-            {"e": m.entity, "v": str(m.payload.get(key)), "i": m.entity_id},
-        ).first()
-        if other is not None:
+        others = self._find(m.entity, key, str(m.payload.get(key)), m.entity_id, _any_row)
+        if others is None:
+            self.flush()
+            other = self.conn.execute(
+                text(f"SELECT id FROM records WHERE entity = :e AND data->>'{key}' = :v AND id <> :i"),
+                {"e": m.entity, "v": str(m.payload.get(key)), "i": m.entity_id},
+            ).first()
+            others = [] if other is None else [_Row(m.entity, other[0], 0, {})]
+        if others:
             raise Rejected("conflict", f"{label} {m.payload.get(key)} already belongs to another {m.entity[:-1]}")
 
     def _settle_live(self, row: _Row) -> tuple[_Row, _Row] | None:
@@ -226,18 +446,20 @@ class CenterApplier:
         winner, the loser is kept but superseded. Returns (loser, winner) when a label must be voided."""
         if not rules.is_live(row.data, row.deleted):
             return None
-        r = self.conn.execute(
-            text(
-                "SELECT id, version, data, field_clock FROM records WHERE entity = 'shipments' "
-                "AND data->>'order_id' = :o AND id <> :i AND NOT deleted "
-                "AND data->>'status' NOT IN ('CANCELLED', 'PENDING') AND data->>'superseded_by' IS NULL "
-                "AND data->>'deleted_at' IS NULL FOR UPDATE"
-            ),
-            {"o": str(row.data["order_id"]), "i": row.id},
-        ).first()
-        if r is None:
+        found = self._find("shipments", "order_id", str(row.data["order_id"]), row.id, _live_shipment)
+        if found is None:
+            self.flush()
+            r = self.conn.execute(
+                text(
+                    "SELECT id, version, data, field_clock FROM records WHERE entity = 'shipments' "
+                    f"AND data->>'order_id' = :o AND id <> :i AND {_LIVE_SHIPMENT_SQL} FOR UPDATE"
+                ),
+                {"o": str(row.data["order_id"]), "i": row.id},
+            ).first()
+            found = [] if r is None else [_Row("shipments", r[0], r[1], r[2], r[3])]
+        if not found:
             return None
-        other = _Row("shipments", r[0], r[1], r[2], r[3])
+        other = found[0]
         if rules.winner_key(row.data) < rules.winner_key(other.data):
             other.version += 1
             other.data = {**other.data, "superseded_by": row.id}
@@ -284,16 +506,21 @@ class CenterApplier:
     def _merge_customer(self, row: _Row, at: datetime) -> bool:
         """Identity by normalized email: a second bench's new customer with a known email merges into
         the center's customer (per field, last writer wins); its own row stays as a tombstone alias."""
-        r = self.conn.execute(
-            text(
-                "SELECT id, version, data, field_clock FROM records WHERE entity = 'customers' "
-                "AND data->>'email_normalized' = :e AND id <> :i AND NOT deleted FOR UPDATE"
-            ),
-            {"e": str(row.data.get("email_normalized")), "i": row.id},
-        ).first()
-        if r is None:
+        email = str(row.data.get("email_normalized"))
+        found = self._find("customers", "email_normalized", email, row.id, _customer_alive)
+        if found is None:
+            self.flush()
+            r = self.conn.execute(
+                text(
+                    "SELECT id, version, data, field_clock FROM records WHERE entity = 'customers' "
+                    "AND data->>'email_normalized' = :e AND id <> :i AND NOT deleted FOR UPDATE"
+                ),
+                {"e": email, "i": row.id},
+            ).first()
+            found = [] if r is None else [_Row("customers", r[0], r[1], r[2], r[3])]
+        if not found:
             return False
-        canonical = _Row("customers", r[0], r[1], r[2], r[3])
+        canonical = found[0]
         row.deleted = True
         row.data["deleted_at"] = self.now.isoformat()
         row.data["merged_into"] = canonical.id

@@ -122,6 +122,46 @@ def backoff_s(attempts: int) -> float:
     return BACKOFF_S[min(attempts, len(BACKOFF_S)) - 1]
 
 
+def enqueue_in(
+    s: Session,
+    now: datetime,
+    name: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    priority: Priority = Priority.MEDIUM,
+    max_attempts: int = MAX_ATTEMPTS,
+    dedupe_key: str | None = None,
+    delay_s: float = 0.0,
+) -> str:
+    """JobQueue.enqueue inside the caller's transaction, so the job exists exactly when the caller's
+    own rows do (a print job and its dispatch). A waiting job under dedupe_key is reused; there is no
+    retry on a race for the key (the caller's transaction fails), so give keys that are new."""
+    due = now + timedelta(seconds=delay_s)
+    if dedupe_key is not None:
+        row = s.scalars(select(JobRow).where(JobRow.dedupe_key == dedupe_key, JobRow.state == JobState.PENDING)).first()
+        if row is not None:
+            row.priority = min(row.priority, int(priority))
+            row.run_after = min(row.run_after, due)
+            row.updated_at = now
+            return row.id
+    row = JobRow(
+        name=name,
+        payload=payload or {},
+        priority=int(priority),
+        state=JobState.PENDING.value,
+        dedupe_key=dedupe_key,
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=due,
+        last_error="",
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
 class JobQueue:
     """Short transactions on the store; safe from several threads, each with its own Store."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,10 @@ def _hash(token: str) -> str:
 class PostgresCenter:
     """Talks to the center's tables directly. Every call is one short transaction; any network or
     server failure surfaces as CenterUnavailable (retry later), any refusal as CenterRefused."""
+
+    # False writes every row as it is applied (the careful retry always does): the reference the
+    # batched writes are tested against.
+    batched = True
 
     def __init__(self, url: str, bench_schema: str, *, now: Callable[[], datetime] | None = None) -> None:
         self.url = url
@@ -123,8 +128,9 @@ class PostgresCenter:
                     {"ids": [m.id for m in mutations] or [""]},
                 )
             }
-            applier = CenterApplier(conn, bench_id, self._now())
+            applier = CenterApplier(conn, bench_id, self._now(), batched=self.batched and not careful)
             applier.prefetch([(m.entity, m.entity_id) for m in mutations if m.id not in seen])
+            applier.prefetch_lookups(m for m in mutations if m.id not in seen)
             results: list[MutationResult] = []
             for m in mutations:
                 if m.id in seen:
@@ -132,18 +138,25 @@ class PostgresCenter:
                     continue
                 results.append(_careful(conn, applier, m) if careful else applier.apply(m))
                 seen[m.id] = results[-1]
+            applier.flush()  # the batch's rows and change log: a unique-index race surfaces here
             fresh = [(m, r) for m, r in zip(mutations, results, strict=True) if r.outcome != "duplicate"]
             if fresh:
                 conn.execute(
                     text(
                         "INSERT INTO applied_mutations (id, bench_id, entity, entity_id, outcome, kind, reason) "
-                        "VALUES (:id, :b, :e, :ei, :o, :k, :r) ON CONFLICT (id) DO NOTHING"
+                        "SELECT u.id, :b, u.e, u.ei, u.o, u.k, u.r FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
+                        "AS u(id text, e text, ei text, o text, k text, r text) ON CONFLICT (id) DO NOTHING"
                     ),
-                    [
-                        {"id": m.id, "b": bench_id, "e": m.entity, "ei": m.entity_id, "o": r.outcome}
-                        | {"k": r.kind, "r": r.reason}
-                        for m, r in fresh
-                    ],
+                    {
+                        "b": bench_id,
+                        "rows": json.dumps(
+                            [
+                                {"id": m.id, "e": m.entity, "ei": m.entity_id}
+                                | {"o": r.outcome, "k": r.kind, "r": r.reason}
+                                for m, r in fresh
+                            ]
+                        ),
+                    },
                 )
             return results
 
@@ -190,9 +203,14 @@ class PostgresCenter:
 def _careful(conn: Connection, applier: CenterApplier, m: Mutation) -> MutationResult:
     try:
         with conn.begin_nested():
-            return applier.apply(m)
+            applier.begin_savepoint()
+            result = applier.apply(m)
+            applier.flush()
     except IntegrityError as exc:
+        applier.end_savepoint(rolled_back=True)
         return MutationResult(m.id, "rejected", f"{m.entity} {m.entity_id}: {_first_line(exc.orig)}", "conflict")
+    applier.end_savepoint(rolled_back=False)
+    return result
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
