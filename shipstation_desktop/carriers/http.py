@@ -70,8 +70,10 @@ class RateLimiter:
                 now = self._monotonic()
                 self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
                 self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                # The epsilon: after sleeping exactly `wait`, float rounding can leave 0.999…, and a
+                # clock that moves only by the time slept (tests) would then never reach a full token.
+                if self._tokens >= 1 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1)
                     return waited
                 wait = (1 - self._tokens) / self.per_second
             self._sleep(wait)
@@ -215,7 +217,7 @@ def generic_error(body: Any) -> tuple[str, str | None] | None:
     message = _first_text(body.get("error_description"), body.get("detail"), body.get("message"), body.get("title"))
     if message:
         error_code = body.get("error") if isinstance(body.get("error"), str) else None
-        code = _first_text(error_code, str(body.get("code") or ""))
+        code = _first_text(error_code, str(body.get("code") or ""), str(body.get("status") or ""))
         return message, code
     return None
 

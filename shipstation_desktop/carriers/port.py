@@ -115,3 +115,13 @@ class CarrierPort(Protocol):
     def validate_address(self, address: PostalAddress) -> AddressCheck: ...
 
     def tracking_url(self, tracking_number: str) -> str: ...
+
+
+def close_adapter(port: object) -> None:
+    """Closes an adapter's HTTP connections, if it holds any: its own close(), else its client's.
+    (Not part of the protocol: the simulated carrier and tracking-only adapters hold nothing.)"""
+    close = getattr(port, "close", None)
+    if not callable(close):
+        close = getattr(getattr(port, "http", None), "close", None)
+    if callable(close):
+        close()

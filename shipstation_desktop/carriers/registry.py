@@ -33,26 +33,26 @@ class CarrierInfo:
     account_label: str = "Account number"
 
 
-_loaded: dict[str, CarrierInfo] | None = None
+_loaded: dict[str, CarrierInfo] = {}
+
+
+def _load(package: str) -> CarrierInfo:
+    if package not in _loaded:
+        _loaded[package] = importlib.import_module(f"{__package__}.{package}").INFO
+    return _loaded[package]
 
 
 def carriers() -> dict[str, CarrierInfo]:
-    global _loaded
-    if _loaded is None:
-        loaded: dict[str, CarrierInfo] = {}
-        for package in _PACKAGES:
-            info: CarrierInfo = importlib.import_module(f"{__package__}.{package}").INFO
-            loaded[info.code] = info
-        _loaded = loaded
-    return _loaded
+    """Every carrier, by code (imports them all: for lists, not for one look-up)."""
+    return {info.code: info for info in map(_load, _PACKAGES)}
 
 
 def get(code: str) -> CarrierInfo:
-    found = carriers().get(code.strip().lower())
-    if found is None:
-        known = ", ".join(sorted(carriers()))
-        raise UserError(f"unknown carrier {code!r}; known carriers: {known}")
-    return found
+    """One carrier by code; only its package is imported (package names are the codes)."""
+    wanted = code.strip().lower()
+    if wanted not in _PACKAGES:
+        raise UserError(f"unknown carrier {code!r}; known carriers: {', '.join(sorted(_PACKAGES))}")
+    return _load(wanted)
 
 
 def build(context: CarrierContext) -> CarrierPort:
