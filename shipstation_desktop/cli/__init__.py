@@ -24,7 +24,7 @@ log = logging.getLogger("shipstation_desktop.cli")
 
 # Command groups that live in their own modules (shipstation_desktop/cli/<name>.py). Each has
 # `COMMANDS` (the top-level names it owns), `add_commands(sub, parser_class)` and `run(args) -> int`.
-EXTENSIONS: tuple[str, ...] = ("scale", "labels", "sync", "jobs")
+EXTENSIONS: tuple[str, ...] = ("scale", "labels", "sync", "jobs", "tracking", "rates", "invoices", "notify", "pickups")
 
 
 def _extensions() -> list[Any]:

@@ -28,6 +28,10 @@ class ExceptionType(StrEnum):
     REFUSED_BY_RECIPIENT = "REFUSED_BY_RECIPIENT"
     # Bench-side problems a supervisor must look at; the seed's list covers only carrier events.
     WEIGHT_MISMATCH = "WEIGHT_MISMATCH"
+    # Carrier invoices (domain/costs.py): a billed amount that differs from the quote (weight or
+    # dimension correction, surcharge, void label billed, billed twice), and lines no shipment matches.
+    COST_ADJUSTMENT = "COST_ADJUSTMENT"
+    UNMATCHED_INVOICE_LINE = "UNMATCHED_INVOICE_LINE"
     LABEL_PURCHASE_UNCONFIRMED = "LABEL_PURCHASE_UNCONFIRMED"
     PRINT_FAILED = "PRINT_FAILED"
     # Sync: the same order shipped on two offline benches (void the losing label); a change the
@@ -92,6 +96,8 @@ class LabelPurchaseState(StrEnum):
 class RateRule(StrEnum):
     CHEAPEST = "cheapest"
     FASTEST = "fastest"
+    # The cheapest rate that arrives within the bench's rate_within_days; the fastest when none does.
+    CHEAPEST_WITHIN_DAYS = "cheapest_within_days"
 
 
 class LabelFormat(StrEnum):

@@ -241,7 +241,11 @@ class Shipment:
     label_format: LabelFormat | None = None
     label_created_at: datetime | None = None
     label_path: str = ""
+    billed_cost: Money | None = None  # from the carrier's invoice; shipping_cost is the quote
+    billed_at: datetime | None = None
     estimated_delivery: datetime | None = None
     actual_delivery: datetime | None = None
     last_status_update: datetime | None = None
+    delivery_signature: str = ""  # who signed, as the carrier reports it
+    delivery_photo: str = ""  # the carrier's proof-of-delivery link or id
     events: tuple[TrackingEvent, ...] = field(default=())

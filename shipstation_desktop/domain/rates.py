@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
 from .enums import RateRule
@@ -29,6 +30,10 @@ class Rate:
     transit_days: int
     billable_weight: Weight
     rate_id: str = ""
+    # Filled by the carrier when it says, else by services/rate_shopping from domain/carrier_billing.
+    dimensional_weight: Weight | None = None
+    estimated_delivery: datetime | None = None
+    insurance_cost: Money | None = None  # the part of `amount` that pays for insurance
 
     @property
     def label(self) -> str:
@@ -53,13 +58,27 @@ def billable_weight(
     return Weight.from_grams(max(steps, Decimal(1)) * step_grams)
 
 
-def select_rate(rates: Sequence[Rate], rule: RateRule) -> Rate | None:
-    """Cheapest: lowest price, then fewest days. Fastest: fewest days, then lowest price."""
+def cheapest_key(rate: Rate) -> tuple[Decimal, int, str, str, str]:
+    """Lowest price, then fewest days; service, carrier and rate id make every tie deterministic."""
+    return (rate.amount.amount, rate.transit_days, rate.service, rate.carrier, rate.rate_id)
+
+
+def fastest_key(rate: Rate) -> tuple[int, Decimal, str, str, str]:
+    return (rate.transit_days, rate.amount.amount, rate.service, rate.carrier, rate.rate_id)
+
+
+def select_rate(rates: Sequence[Rate], rule: RateRule, within_days: int = 3) -> Rate | None:
+    """Cheapest: lowest price, then fewest days. Fastest: fewest days, then lowest price.
+    Cheapest within N days: the cheapest arriving in N days or fewer, else the fastest.
+    (domain/rate_rules.choose_rate adds preferred carriers, exclusions and the reason.)"""
     if not rates:
         return None
     if rule is RateRule.FASTEST:
-        return min(rates, key=lambda r: (r.transit_days, r.amount.amount, r.service))
-    return min(rates, key=lambda r: (r.amount.amount, r.transit_days, r.service))
+        return min(rates, key=fastest_key)
+    if rule is RateRule.CHEAPEST_WITHIN_DAYS:
+        in_time = [r for r in rates if r.transit_days <= within_days]
+        return min(in_time, key=cheapest_key) if in_time else min(rates, key=fastest_key)
+    return min(rates, key=cheapest_key)
 
 
 @dataclass(frozen=True, slots=True)

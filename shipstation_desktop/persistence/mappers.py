@@ -143,12 +143,16 @@ def shipment(row: t.Shipment, order_number: str, events: list[t.TrackingEvent] |
         dimensions=_dims(row.length_mm, row.width_mm, row.height_mm),
         declared_value=_money(row.declared_value, row.currency),
         insurance_amount=_money(row.insurance_amount, row.currency),
+        billed_cost=_money(row.billed_cost, row.currency),
+        billed_at=row.billed_at,
         label_format=LabelFormat(row.label_format) if row.label_format else None,
         label_created_at=row.label_created_at,
         label_path=row.label_path,
         estimated_delivery=row.estimated_delivery,
         actual_delivery=row.actual_delivery,
         last_status_update=row.last_status_update,
+        delivery_signature=row.delivery_signature,
+        delivery_photo=row.delivery_photo,
         events=tuple(tracking_event(e) for e in events or ()),
     )
 

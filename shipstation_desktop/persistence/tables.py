@@ -164,6 +164,9 @@ class Shipment(Synced, Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     insurance_amount: Mapped[Decimal | None]
     declared_value: Mapped[Decimal | None]
+    # What the carrier's invoice charged (shipping_cost stays the frozen quote); None until billed.
+    billed_cost: Mapped[Decimal | None]
+    billed_at: Mapped[datetime | None]
     label_format: Mapped[str | None] = mapped_column(String(8))
     label_created_at: Mapped[datetime | None]
     label_path: Mapped[str] = mapped_column(String(500), default="")
@@ -348,9 +351,6 @@ class LocalMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-SYNCED_TABLES = tuple(m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False))
-
-
 class TrackingPoll(Base):
     """When the tracking poller next asks the carrier about a live shipment (local, never synced)."""
 
@@ -363,3 +363,11 @@ class TrackingPoll(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_tracking_polls_due", "next_poll_at"),)
+
+
+# Models kept in modules of their own register on Base when imported. The synced ones must be known
+# wherever SYNCED_TABLES is read (outbox, center rules, pull), so they are imported with this module,
+# and SYNCED_TABLES is computed only once every model exists.
+from . import cost_tables, notification_tables  # noqa: E402, F401
+
+SYNCED_TABLES = tuple(m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False))

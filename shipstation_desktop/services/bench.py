@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from shipstation_desktop.carriers.port import CarrierPort
+from shipstation_desktop.carriers.port import CarrierPort, close_adapter
 from shipstation_desktop.devices.printer_port import PrinterPort
 from shipstation_desktop.devices.scale_port import ScalePort
 from shipstation_desktop.domain.clock import Clock
@@ -57,4 +57,6 @@ class Bench:
     def close(self) -> None:
         for port in (self.scale,):
             port.close()
+        for carrier in self.carriers.values():
+            close_adapter(carrier)  # keep-alive sockets, closed now rather than by the GC (ResourceWarning)
         self.store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from shipstation_desktop.carriers.port import CarrierPort, LabelRequest
+from shipstation_desktop.carriers.port import CarrierPort, LabelRequest, close_adapter
 from shipstation_desktop.carriers.simulated import LabelRenderer, SimulatedCarrier
 from shipstation_desktop.devices.printer_factory import open_printer
 from shipstation_desktop.devices.printer_port import PrinterPort
@@ -104,13 +104,50 @@ def _build_printer(cfg: PrinterSettings, spool_dir: Path, role: str) -> PrinterP
         return UnavailablePrinter(f"{cfg.kind} {role}", str(e), cfg.format, cfg.dpi)
 
 
-def build_carriers(store: Store, clock: Clock) -> dict[str, CarrierPort]:
+def build_carriers(
+    store: Store, clock: Clock, settings: BenchSettings | None = None, secrets: SecretStore | None = None
+) -> dict[str, CarrierPort]:
+    """The simulated carrier (always: the demo and the training bench use it) plus every enabled
+    account in settings, its credentials read from the keyring when first needed. An account that
+    cannot be built is logged and left out: the bench still starts and the others still quote."""
+
     def created_at(tracking_number: str) -> datetime | None:
         with store.session() as s:
             return s.scalar(select(t.Shipment.label_created_at).where(t.Shipment.tracking_number == tracking_number))
 
     sim = SimulatedCarrier(clock, label_renderer=label_renderer(clock), created_at_lookup=created_at)
-    return {sim.code: sim}
+    built: dict[str, CarrierPort] = {sim.code: sim}
+    if settings is None:
+        return built
+    from shipstation_desktop.carriers import registry
+    from shipstation_desktop.carriers.context import CarrierContext
+    from shipstation_desktop.settings.secrets import secret_key
+
+    keyring = secrets or SecretStore()
+    for account in settings.carriers:
+        if not account.enabled or account.code == sim.code:
+            continue
+
+        def lookup(field: str, code: str = account.code) -> str | None:
+            return keyring.get(secret_key(code, field))
+
+        try:
+            built[account.code] = registry.build(CarrierContext(account=account, secret=lookup, clock=clock))
+        except UserError as exc:
+            log.warning("carrier account %s is left out: %s", account.code, exc)
+    return built
+
+
+def rebuild_carriers(bench: Bench) -> None:
+    """Carrier accounts or credentials changed in Preferences: fresh adapters from now on (the
+    simulated carrier is kept, with its state, so the demo's labels still track)."""
+    fresh = build_carriers(bench.store, bench.clock, bench.settings, bench.secrets)
+    old = dict(bench.carriers)
+    if "simulated" in old:
+        fresh["simulated"] = old.pop("simulated")
+    bench.carriers = fresh
+    for port in old.values():
+        close_adapter(port)
 
 
 def open_bench(
@@ -129,6 +166,7 @@ def open_bench(
     settings = settings_model.load(paths.settings_file)
     clock = clock or SystemClock()
     store = Store(paths.database, clock)
+    secrets = secrets or SecretStore()
     try:
         bench = Bench(
             paths=paths,
@@ -137,13 +175,16 @@ def open_bench(
             clock=clock,
             scale=scale or build_scale(settings, clock),
             label_printer=printer or build_label_printer(settings, paths),
-            carriers=carriers if carriers is not None else build_carriers(store, clock),
-            secrets=secrets or SecretStore(),
+            carriers=carriers if carriers is not None else build_carriers(store, clock, settings, secrets),
+            secrets=secrets,
             slip_printer=slip_printer or build_slip_printer(settings, paths),
         )
     except BaseException:
         store.close()
         raise
+    from . import notifications
+
+    notifications.install(bench)  # order status changes record customer notifications (when enabled)
     interrupted = printing.recover_interrupted(bench)
     if interrupted:
         log.warning("%d print job(s) were cut off by a crash; they wait in the print queue for review", interrupted)

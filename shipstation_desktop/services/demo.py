@@ -20,7 +20,6 @@ from shipstation_desktop.domain.enums import (
     OrderStatus,
     ShipmentStatus,
 )
-from shipstation_desktop.domain.rates import select_rate
 from shipstation_desktop.domain.units import Weight, WeightUnit
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
@@ -322,7 +321,7 @@ def _ship_in_past(bench: Bench, order_number: str, target: OrderStatus, rng: ran
     package = packing.package_for(ticket, weight)
     with _clock_at(bench, packed_at) as clock:
         quote = packing.quote(bench, ticket, package)
-        rate = select_rate(quote.rates, bench.settings.rate_rule)
+        rate = quote.selected  # the bench's rate-shopping rules, as a packer would get them
         assert rate is not None
         shipment = packing.buy(bench, ticket, rate, package)
         steps = _SHIPMENT_FOR[target]

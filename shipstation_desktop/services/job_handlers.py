@@ -6,7 +6,7 @@ from __future__ import annotations
 from shipstation_desktop.sync.jobs import Handler
 from shipstation_desktop.sync.worker import SyncWorker
 
-from . import jobs
+from . import jobs, tracking_poller
 from .bench import Bench
 
 
@@ -14,4 +14,11 @@ def all_handlers(bench: Bench, sync_worker: SyncWorker | None = None) -> dict[st
     handlers: dict[str, Handler] = {}
     if sync_worker is not None:
         handlers[jobs.SYNC_JOB] = jobs.sync_handler(sync_worker)
+    handlers |= tracking_poller.handlers(bench)
+    from . import notifications
+
+    handlers |= notifications.handlers(bench)
+    from . import printing
+
+    handlers |= printing.handlers(bench)
     return handlers

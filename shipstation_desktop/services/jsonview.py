@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shipstation_desktop.carriers.port import TrackingResult
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.rates import Rate, WeightCheck
 from shipstation_desktop.domain.units import Money, Weight
@@ -72,6 +73,7 @@ def shipment(value: dm.Shipment) -> dict[str, Any]:
         "service": value.service,
         "status": value.status.value.lower(),
         "cost": money(value.shipping_cost),
+        "billed_cost": money(value.billed_cost),  # from the carrier's invoice; None until billed
         "weight": weight(value.weight),
         "ship_from": address(value.ship_from),
         "ship_to": address(value.ship_to),
@@ -141,5 +143,30 @@ def customer(value: dm.Customer) -> dict[str, Any]:
                 **address(a.postal()),
             }
             for a in value.addresses
+        ],
+    }
+
+
+def tracking(value: TrackingResult, carrier: str = "", url: str = "") -> dict[str, Any]:
+    """The `tracking parse` / `track` contract: events newest first, statuses and exceptions lower-case."""
+    return {
+        "tracking_number": value.tracking_number,
+        "carrier": carrier or None,
+        "status": value.status.value.lower(),
+        "estimated_delivery": _time(value.estimated_delivery),
+        "delivered_at": _time(value.delivered_at),
+        "signed_by": value.signed_by or None,
+        "proof_url": value.proof_url or None,
+        "tracking_url": url or None,
+        "events": [
+            {
+                "time": e.time.isoformat(),
+                "status": e.status.value.lower(),
+                "exception": e.exception.value.lower() if e.exception else None,
+                "code": e.code,
+                "description": e.description,
+                "location": e.location,
+            }
+            for e in value.events
         ],
     }

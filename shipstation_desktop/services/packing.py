@@ -33,15 +33,15 @@ from shipstation_desktop.domain.enums import (
     OrderStatus,
     ShipmentStatus,
 )
-from shipstation_desktop.domain.errors import CarrierError, DeviceError, OverWeightLimit, UserError
+from shipstation_desktop.domain.errors import CarrierError, DeviceError, UserError
 from shipstation_desktop.domain.ids import uuid7
+from shipstation_desktop.domain.rate_rules import is_international
 from shipstation_desktop.domain.rates import (
     Rate,
     RateRequest,
     WeightCheck,
     check_weight,
     require_within_limit,
-    select_rate,
 )
 from shipstation_desktop.domain.states import READY_TO_SHIP, SHIPMENT_ACTIVE
 from shipstation_desktop.domain.units import Dimensions, LengthUnit, Weight
@@ -49,7 +49,7 @@ from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
-from . import numbers, printing
+from . import numbers, printing, rate_shopping
 from . import orders as order_service
 from .bench import Bench
 from .status import move_order, move_shipment
@@ -71,6 +71,7 @@ class RateQuote:
     rates: tuple[Rate, ...]
     selected: Rate | None
     errors: tuple[str, ...] = ()
+    reason: str = ""  # why `selected` was preselected, for the packer (rate_shopping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,32 +148,26 @@ def flag_weight_mismatch(bench: Bench, ticket: PackTicket, check: WeightCheck) -
 
 
 def package_for(ticket: PackTicket, weight: Weight) -> dm.Package:
-    return dm.Package(weight=weight, dimensions=ticket.order.dimensions)
+    # Customs needs a value abroad: the order's total is what the contents sold for.
+    abroad = is_international(ticket.ship_from, ticket.order.ship_to)
+    return dm.Package(
+        weight=weight, dimensions=ticket.order.dimensions, declared_value=ticket.order.total if abroad else None
+    )
 
 
 def quote(bench: Bench, ticket: PackTicket, package: dm.Package) -> RateQuote:
-    """Rates from every enabled carrier; one carrier failing does not hide the others' rates."""
+    """Rates from every enabled carrier, preselected by the bench's rules (services/rate_shopping.py)."""
     request = RateRequest(ticket.ship_from, ticket.order.ship_to, package, ticket.order.order_number)
-    rates: list[Rate] = []
-    errors: list[str] = []
-    limit_errors: list[str] = []
-    for account in bench.settings.carriers:
-        if not account.enabled or account.code not in bench.carriers:
-            continue
-        carrier = bench.carriers[account.code]
-        try:
-            require_within_limit(package.weight, carrier.capabilities.max_weight_grams, carrier.name)
-            rates.extend(carrier.rates(request))
-        except OverWeightLimit as e:
-            limit_errors.append(f"{carrier.name}: {e}")
-        except UserError as e:
-            errors.append(f"{carrier.name}: {e}")
-    if not rates and (limit_errors or errors):
+    found = rate_shopping.shop(bench, request, rate_shopping.context_for(bench, ticket.order))
+    errors = [f"{f.name}: {f.error}" for f in found.failures if not f.over_limit]
+    limit_errors = [f"{f.name}: {f.error}" for f in found.failures if f.over_limit]
+    if not found.rates and (limit_errors or errors):
         raise UserError("; ".join(limit_errors + errors))
-    if not rates:
+    if not found.rates and found.excluded:
+        raise UserError(f"No rate to offer: all {found.excluded} rates are excluded in this bench's settings.")
+    if not found.rates:
         raise UserError("No carrier is enabled on this bench; turn one on in Preferences.")
-    rates.sort(key=lambda r: (r.amount.amount, r.transit_days))
-    return RateQuote(tuple(rates), select_rate(rates, bench.settings.rate_rule), tuple(errors + limit_errors))
+    return RateQuote(found.rates, found.selected, tuple(errors + limit_errors), found.reason)
 
 
 # --- buy ------------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ EXCEPTION_SEVERITY: dict[ExceptionType, ExceptionSeverity] = {
     ExceptionType.REFUSED_BY_RECIPIENT: ExceptionSeverity.HIGH,
     ExceptionType.DAMAGED_IN_TRANSIT: ExceptionSeverity.HIGH,
     ExceptionType.LOST_IN_TRANSIT: ExceptionSeverity.CRITICAL,
+    # Invoice reconciliation: the base level; domain/costs.py raises a cost adjustment by its amount.
+    ExceptionType.COST_ADJUSTMENT: ExceptionSeverity.MEDIUM,
+    ExceptionType.UNMATCHED_INVOICE_LINE: ExceptionSeverity.MEDIUM,
 }
 
 
@@ -170,10 +173,15 @@ def apply_tracking(bench: Bench, shipment_id: str, result: TrackingResult, sourc
                 new_exceptions.append((ev.exception, f"{ev.description} ({ev.location})".strip()))
             _advance(s, row, ev.status, ev.time, source)
         _advance(s, row, result.status, bench.clock.now(), source)
-        if result.estimated_delivery:
+        # Only real changes are written: each UPDATE of a synced row becomes a mutation for the center.
+        if result.estimated_delivery and row.estimated_delivery != result.estimated_delivery:
             row.estimated_delivery = result.estimated_delivery
-        if result.delivered_at:
+        if result.delivered_at and row.actual_delivery != result.delivered_at:
             row.actual_delivery = result.delivered_at
+        if result.signed_by and row.delivery_signature != result.signed_by:
+            row.delivery_signature = result.signed_by[:200]
+        if result.proof_url and row.delivery_photo != result.proof_url:
+            row.delivery_photo = result.proof_url[:500]
         order_id, tracking = row.order_id, row.tracking_number
     for kind, text in new_exceptions:
         exc_service.raise_exception(

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from shipstation_desktop.domain.enums import LabelFormat, RateRule
 from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.domain.units import WeightUnit
+from shipstation_desktop.settings.rate_shopping import PreferredCarrierRule
 
 
 class _Section(BaseModel):
@@ -76,6 +77,25 @@ class ShipFrom(_Section):
     phone: str = "+17755550100"
 
 
+class NotificationSettings(_Section):
+    """Customer notifications (seed 002). SMTP user/password and the SMS token live in the keyring
+    ("smtp/user", "smtp/password", "sms/token"), never here."""
+
+    enabled: bool = False  # off: order status changes record no customer notifications
+    smtp_host: str = ""  # empty: e-mail is not set up
+    smtp_port: int = Field(587, gt=0, lt=65536)
+    smtp_from: str = ""  # the From address, e.g. "Shop <orders@example.com>"
+    smtp_starttls: bool = True
+    smtp_ca_file: str = ""  # extra CA certificate(s) to trust, for a relay with a private CA
+    smtp_timeout_s: float = Field(15.0, gt=0, le=120)
+    sms_url: str = ""  # the SMS provider's HTTP endpoint (JSON POST); empty: SMS is not set up
+    sms_sender_id: str = ""  # the "from" name or number the provider shows
+    default_language: str = "es"
+    default_timezone: str = "Europe/Madrid"
+    quiet_start: str = "22:00"
+    quiet_end: str = "08:00"
+
+
 class BenchSettings(BaseSettings):
     """The file is the source of truth; SSD_* environment variables override it for IT admins
     (e.g. SSD_CENTRAL__URL=postgresql://… or SSD_BENCH_NAME="Bench 4")."""
@@ -101,6 +121,9 @@ class BenchSettings(BaseSettings):
     weight_tolerance_pct: Decimal = Field(Decimal(10), ge=0, le=100)
     raise_weight_exceptions: bool = True
     rate_rule: RateRule = RateRule.CHEAPEST
+    rate_within_days: int = Field(3, ge=0, le=60)  # N for rate_rule "cheapest_within_days"
+    preferred_carriers: list[PreferredCarrierRule] = []  # the most specific match wins (rate_rules.py)
+    excluded_services: list[str] = []  # "ups", "ups/GROUND" or "*/GROUND": never offered
     demo_mode: bool = True
     first_run_done: bool = False
     scale: ScaleSettings = ScaleSettings()
@@ -109,6 +132,7 @@ class BenchSettings(BaseSettings):
     carriers: list[CarrierAccount] = [CarrierAccount(code="simulated")]
     central: CentralSettings = CentralSettings()
     ship_from: ShipFrom = ShipFrom()
+    notifications: NotificationSettings = NotificationSettings()
 
 
 def load(path: Path) -> BenchSettings:

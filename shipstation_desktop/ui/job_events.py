@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from shipstation_desktop.services import jobs as job_service
+from shipstation_desktop.services import tracking_poller
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.job_handlers import all_handlers
 
@@ -29,6 +30,7 @@ class JobEvents(QObject):
             self.changed.emit()
 
     def start(self) -> None:
+        tracking_poller.ensure_scheduled(self.bench)  # the poller re-queues itself from then on
         self.worker.start()
 
     def request_sync(self) -> None:

@@ -15,6 +15,7 @@ from shipstation_desktop.services import diagnostics, packing
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.model import BenchSettings
 
+from . import notification_log, notification_templates
 from .bench_events import BenchEvents
 from .customers_view import CustomersView
 from .error_dialog import ErrorDialog, show_error_dialog
@@ -158,6 +159,16 @@ class MainWindow(QMainWindow):
         self.act_print_queue = self._action("Print queue && log…", self.open_print_queue, "Ctrl+L")
         bench_menu.addAction(self.act_preview)
         bench_menu.addAction(self.act_print_queue)
+        self.act_notification_templates = self._action(
+            "Customer notification templates…",
+            lambda: notification_templates.open_dialog(self.bench, self.runner, self),
+            tip="E-mail and SMS texts sent to customers when an order's status changes",
+        )
+        bench_menu.addAction(self.act_notification_templates)
+        self.act_notification_log = self._action(
+            "Customer notifications…", lambda: notification_log.open_dialog(self.bench, self.runner, self)
+        )
+        bench_menu.addAction(self.act_notification_log)
 
         sync_menu = menu.addMenu("S&ync")
         self.act_sync_now = self._action("Sync now", self.jobs.request_sync, "Ctrl+Shift+S", tip="Push and pull now")

@@ -38,6 +38,7 @@ from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import CustomerStatus
 from shipstation_desktop.domain.errors import NotFound
 from shipstation_desktop.domain.rates import Rate, WeightCheck
+from shipstation_desktop.domain.units import WeightUnit
 from shipstation_desktop.services import documents, packing
 from shipstation_desktop.services.bench import Bench
 
@@ -510,10 +511,13 @@ class PackView(QWidget):
                 rate.service_name,
                 str(rate.amount),
                 days,
-                fmt.weight(rate.billable_weight, unit),
+                fmt.weight(rate.billable_weight, unit) + (" (dim)" if _by_volume(rate, self.package) else ""),
             ]
+            tips = _rate_tips(rate, self.package, unit)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if col in tips:
+                    item.setToolTip(tips[col])
                 if col in (2, 3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if rate == quote.selected:
@@ -525,8 +529,11 @@ class PackView(QWidget):
                 selected_row = row
         if selected_row >= 0:
             self.rates_table.selectRow(selected_row)
-        rule = self.bench.settings.rate_rule.value
-        note = f"{len(quote.rates)} rates; the {rule} one is preselected. F9 buys and prints."
+        why = quote.reason or f"the {self.bench.settings.rate_rule.value} one"
+        note = f"{len(quote.rates)} rates; preselected: {why}. F9 buys and prints."
+        insured = quote.selected.insurance_cost if quote.selected else None
+        if insured is not None and insured.amount > 0:
+            note += f" Includes {insured} insurance."
         if quote.errors:
             note += "\nSome carriers did not answer: " + "; ".join(quote.errors)
         self._rates_note(note, style.WARN if quote.errors else style.MUTED)
@@ -699,3 +706,22 @@ class PackView(QWidget):
 
     def refresh(self) -> None:
         self.recent.refresh()
+
+
+def _by_volume(rate: Rate, package: dm.Package | None) -> bool:
+    """The carrier bills this parcel by its box size, not its weight: worth a smaller box."""
+    dim = rate.dimensional_weight
+    return package is not None and dim is not None and dim.grams > package.weight.grams
+
+
+def _rate_tips(rate: Rate, package: dm.Package | None, unit: WeightUnit) -> dict[int, str]:
+    """Hover text: actual vs dimensional vs billable weight, and the insurance inside the price."""
+    tips: dict[int, str] = {}
+    parts = [f"actual {fmt.weight(package.weight, unit)}"] if package is not None else []
+    if rate.dimensional_weight is not None:
+        parts.append(f"dimensional {fmt.weight(rate.dimensional_weight, unit)}")
+    parts.append(f"billable {fmt.weight(rate.billable_weight, unit)}")
+    tips[4] = " · ".join(parts)
+    if rate.insurance_cost is not None:
+        tips[2] = f"includes {rate.insurance_cost} insurance"
+    return tips

@@ -24,16 +24,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from shipstation_desktop.carriers import registry as carrier_registry
 from shipstation_desktop.domain.enums import LabelFormat, RateRule
 from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.domain.units import WeightUnit
+from shipstation_desktop.services import bootstrap
 from shipstation_desktop.services.bench import Bench
-from shipstation_desktop.settings.model import BenchSettings
+from shipstation_desktop.settings.model import BenchSettings, CarrierAccount
 from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, secret_key
 
 from . import style
@@ -42,7 +45,16 @@ from .printer_preferences import PrinterSettingsBox
 from .scale_preferences import ScaleSettingsBox
 
 RESTART_NOTE = "Scale and printer changes apply the next time ShipStation Desktop starts."
-SECRET_FIELDS = (("api_key", "API key"), ("api_secret", "API secret"))
+
+_WORDS = {"id": "ID", "api": "API", "crid": "CRID", "mid": "MID", "url": "URL"}
+
+
+def _secret_title(field: str) -> str:
+    """ "client_id" -> "Client ID", "api_key" -> "API key": the words the carriers' portals use."""
+    text = " ".join(_WORDS.get(w, w) for w in field.split("_"))
+    return text[:1].upper() + text[1:]
+
+
 SHIP_FROM_FIELDS = (
     ("name", "Name"),
     ("company", "Company"),
@@ -63,6 +75,14 @@ class _CarrierRow:
     account: QLineEdit
     sandbox: QCheckBox
     secrets: dict[str, QLineEdit]
+    base_url: QLineEdit
+
+
+RULE_LABELS = {
+    RateRule.CHEAPEST: "cheapest",
+    RateRule.FASTEST: "fastest",
+    RateRule.CHEAPEST_WITHIN_DAYS: "cheapest arriving within N days (else fastest)",
+}
 
 
 def _combo(values: tuple[str, ...] | list[str], current: str, *, editable: bool = False) -> QComboBox:
@@ -134,9 +154,25 @@ class PreferencesDialog(QDialog):
         self.raise_exceptions = QCheckBox("Raise a supervisor exception when a parcel's weight is off")
         self.raise_exceptions.setChecked(s.raise_weight_exceptions)
         form.addRow("", self.raise_exceptions)
-        self.rate_rule = _combo([r.value for r in RateRule], s.rate_rule.value)
+        self.rate_rule = QComboBox()
+        self.rate_rule.setObjectName("rateRule")
+        for rule, text in RULE_LABELS.items():
+            self.rate_rule.addItem(text, rule.value)
+        self.rate_rule.setCurrentIndex(max(self.rate_rule.findData(s.rate_rule.value), 0))
         form.addRow("Preselect the rate that is:", self.rate_rule)
+        self.rate_days = QSpinBox()
+        self.rate_days.setObjectName("rateWithinDays")
+        self.rate_days.setRange(0, 60)
+        self.rate_days.setSuffix(" days")
+        self.rate_days.setValue(s.rate_within_days)
+        # N only means something for "cheapest within N days"; preferred carriers: settings.json (docs/rates.md).
+        self.rate_rule.currentIndexChanged.connect(self._rate_days_enabled)
+        self._rate_days_enabled()
+        form.addRow("Arriving within:", self.rate_days)
         return page
+
+    def _rate_days_enabled(self) -> None:
+        self.rate_days.setEnabled(self.rate_rule.currentData() == RateRule.CHEAPEST_WITHIN_DAYS.value)
 
     def _devices_tab(self, s: BenchSettings) -> QWidget:
         page = QWidget()
@@ -173,9 +209,16 @@ class PreferencesDialog(QDialog):
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         self.carrier_rows: list[_CarrierRow] = []
-        for account in s.carriers:
-            carrier = self.bench.carriers.get(account.code)
-            box = QGroupBox(carrier.name if carrier else account.code)
+        # Every carrier this version knows is listed (off until enabled), plus any account in the
+        # settings this version does not know, kept as it is.
+        known = carrier_registry.carriers()
+        accounts = {a.code: a for a in s.carriers}
+        codes = list(accounts) + [code for code in known if code not in accounts]
+        for code in codes:
+            account = accounts.get(code) or CarrierAccount(code=code, enabled=False)
+            info = known.get(code)
+            carrier = self.bench.carriers.get(code)
+            box = QGroupBox(info.name if info else carrier.name if carrier else code)
             form = QFormLayout(box)
             enabled = QCheckBox("Use this carrier on this bench")
             enabled.setChecked(account.enabled)
@@ -185,8 +228,14 @@ class PreferencesDialog(QDialog):
             sandbox = QCheckBox("Sandbox (test labels, no charges)")
             sandbox.setChecked(account.sandbox)
             form.addRow("", sandbox)
+            base_url = QLineEdit(account.base_url)
+            base_url.setObjectName(f"baseUrl_{code}")
+            base_url.setPlaceholderText("the carrier's published URL")
+            if info is not None:
+                form.addRow("API address (optional):", base_url)
             secrets: dict[str, QLineEdit] = {}
-            for field, title in SECRET_FIELDS:
+            for field in info.secret_fields if info else ():
+                title = _secret_title(field)
                 edit = QLineEdit()
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
                 edit.setObjectName(f"secret_{account.code}_{field}")
@@ -194,11 +243,15 @@ class PreferencesDialog(QDialog):
                 edit.setPlaceholderText("stored in the system keyring only" if self.keyring_available else "no keyring")
                 form.addRow(f"{title}:", edit)
                 secrets[field] = edit
-            if carrier is None:
+            if info is None and carrier is None:
                 missing = QLabel("This carrier is not available in this version.")
                 style.set_text_color(missing, style.MUTED)
                 form.addRow("", missing)
-            self.carrier_rows.append(_CarrierRow(account.code, enabled, number, sandbox, secrets))
+            elif info is not None and info.build is None:
+                note = QLabel("Tracking only: labels for this carrier are not bought through the bench.")
+                style.set_text_color(note, style.MUTED)
+                form.addRow("", note)
+            self.carrier_rows.append(_CarrierRow(account.code, enabled, number, sandbox, secrets, base_url))
             inner_layout.addWidget(box)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
@@ -234,7 +287,7 @@ class PreferencesDialog(QDialog):
         """Tells which credentials are already in the keyring (the keyring may be slow: off-thread)."""
         if not self.keyring_available:
             return
-        keys = [secret_key(row.code, field) for row in self.carrier_rows for field, _ in SECRET_FIELDS]
+        keys = [secret_key(row.code, field) for row in self.carrier_rows for field in row.secrets]
         secrets = self.bench.secrets
 
         def stored(_ctx: object) -> set[str]:
@@ -261,13 +314,20 @@ class PreferencesDialog(QDialog):
         new.weight_tolerance_pct = Decimal(str(round(self.tolerance.value(), 1)))
         new.raise_weight_exceptions = self.raise_exceptions.isChecked()
         new.rate_rule = RateRule(self.rate_rule.currentData())
+        new.rate_within_days = self.rate_days.value()
         self.scale_box.apply(new.scale)
         self.label_printer_box.apply(new.label_printer)
         self.slip_printer_box.apply(new.slip_printer)
-        for row, account in zip(self.carrier_rows, new.carriers, strict=True):
+        accounts = {a.code: a for a in new.carriers}
+        new.carriers = []
+        for row in self.carrier_rows:
+            account = accounts.get(row.code) or CarrierAccount(code=row.code)
             account.enabled = row.enabled.isChecked()
             account.account = row.account.text().strip()
             account.sandbox = row.sandbox.isChecked()
+            account.base_url = row.base_url.text().strip()
+            if account.enabled or row.code in accounts or account.account:
+                new.carriers.append(account)  # untouched, never-enabled carriers stay out of the file
         new.central.url = self.central_url.text().strip()
         for field, edit in self.ship_from.items():
             setattr(new.ship_from, field, edit.text().strip())
@@ -333,6 +393,7 @@ class PreferencesDialog(QDialog):
             self.bench.settings = old
             self._error(f"Could not write {self.bench.paths.settings_file}: {e.strerror or e}")
             return
+        bootstrap.rebuild_carriers(self.bench)  # new accounts and credentials quote from the next scan
         self.saved.emit(new, devices_changed)
         self.accept()
 

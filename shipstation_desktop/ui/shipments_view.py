@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.costs import CostSummary
 from shipstation_desktop.domain.enums import ShipmentStatus
 from shipstation_desktop.services import documents, printing
 from shipstation_desktop.services import shipments as shipment_service
@@ -37,6 +38,7 @@ from .label_preview import LabelPreviewDialog
 from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
+from .track_dialog import TrackDialog
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before querying
 DEFAULT_DAYS = 30
@@ -124,6 +126,11 @@ class ShipmentsView(QWidget):
         self.count_label = QLabel()
         self.count_label.setMinimumWidth(110)
         filters.addWidget(self.count_label)
+        self.track_number_button = QPushButton("Track a number…")
+        self.track_number_button.setObjectName("trackNumberButton")
+        self.track_number_button.setToolTip("Ask a carrier about any tracking number, ours or not")
+        self.track_number_button.clicked.connect(self.track_number)
+        filters.addWidget(self.track_number_button)
         root.addLayout(filters)
 
         self._search_timer = QTimer(self)
@@ -171,9 +178,12 @@ class ShipmentsView(QWidget):
             "Status",
             "Weight",
             "Cost",
+            "Billed",
             "Label bought",
             "Estimated delivery",
             "Delivered",
+            "Delivery proof",
+            "Tracking link",
             "Label file",
             "Ship to",
         ):
@@ -318,15 +328,19 @@ class ShipmentsView(QWidget):
         unit = self.bench.settings.weight_unit
         carrier = self.bench.carriers.get(shipment.carrier)
         self.detail_title.setText(shipment.tracking_number)
+        link = shipment.tracking_url or (carrier.tracking_url(shipment.tracking_number) if carrier else "")
         values = {
             "Order": shipment.order_number,
             "Carrier": f"{carrier.name if carrier else shipment.carrier} — {shipment.service}",
             "Status": fmt.title(shipment.status.value),
             "Weight": fmt.weight(shipment.weight, unit),
             "Cost": fmt.money(shipment.shipping_cost),
+            "Billed": CostSummary(shipment.shipping_cost, shipment.billed_cost).describe(),
             "Label bought": fmt.local_time(shipment.label_created_at),
             "Estimated delivery": fmt.local_time(shipment.estimated_delivery),
             "Delivered": fmt.local_time(shipment.actual_delivery),
+            "Delivery proof": _proof(shipment),
+            "Tracking link": link,
             "Label file": shipment.label_path or "not printed yet",
             "Ship to": ", ".join(shipment.ship_to.lines()),
         }
@@ -359,6 +373,15 @@ class ShipmentsView(QWidget):
         style.set_text_color(self.detail_message, style.INFO)
 
     # -------------------------------------------------------------------------------- actions
+
+    @Slot()
+    def track_number(self) -> TrackDialog:
+        dialog = TrackDialog(self.bench, self.runner, self, number=self.search_edit.text().strip())
+        dialog.tracked.connect(lambda _result: self.refresh())
+        dialog.setModal(False)
+        dialog.show()
+        self.track_dialog = dialog
+        return dialog
 
     @Slot()
     def refresh_tracking(self) -> None:
@@ -484,3 +507,12 @@ class ShipmentsView(QWidget):
             self._show_detail(shipment)
         self._note(f"Label {shipment.tracking_number} voided; order {shipment.order_number} can ship again.")
         self.refresh()
+
+
+def _proof(shipment: dm.Shipment) -> str:
+    parts = []
+    if shipment.delivery_signature:
+        parts.append(f"signed by {shipment.delivery_signature}")
+    if shipment.delivery_photo:
+        parts.append(f"photo: {shipment.delivery_photo}")
+    return "; ".join(parts)

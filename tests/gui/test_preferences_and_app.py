@@ -72,13 +72,19 @@ def test_preferences_show_the_models_validation_message(window: MainWindow, benc
 def test_carrier_secret_goes_to_the_keyring_not_settings(window: MainWindow, bench: Bench, qtbot: QtBot) -> None:
     dialog = open_prefs(window, qtbot)
     assert not dialog.keyring_label.isVisible()
-    edit = dialog.carrier_rows[0].secrets["api_key"]
+    row = next(r for r in dialog.carrier_rows if r.code == "shipstation")
+    edit = row.secrets["api_key"]
     assert edit.isEnabled()
     qtbot.keyClicks(edit, "sk_test_123")
+    row.enabled.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=TIMEOUT_MS):
         save(dialog)
-    assert bench.secrets.get(secret_key("simulated", "api_key")) == "sk_test_123"
+    assert bench.secrets.get(secret_key("shipstation", "api_key")) == "sk_test_123"
     assert "sk_test_123" not in bench.paths.settings_file.read_text("utf-8")
+    # The account is on from now on: its adapter is built and reads the key from the keyring.
+    assert "shipstation" in bench.carriers
+    saved = settings_model.load(bench.paths.settings_file)
+    assert [a.code for a in saved.carriers if a.enabled] == ["simulated", "shipstation"]
 
 
 @pytest.fixture

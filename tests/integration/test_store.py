@@ -156,7 +156,7 @@ def test_every_synced_table_is_covered() -> None:
     names = {m.__tablename__ for m in t.SYNCED_TABLES}
     assert names == {
         "customers", "addresses", "orders", "order_lines", "order_status_history", "shipments",
-        "tracking_events", "shipment_exceptions",
+        "tracking_events", "shipment_exceptions", "notification_preferences", "notifications",
     }  # fmt: skip
     for model in t.SYNCED_TABLES:
         cols = set(model.__table__.c.keys())

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+from shipstation_desktop.persistence import (
+    cost_tables,  # noqa: F401  (registers its tables on Base.metadata)
+    notification_tables,  # noqa: F401  (its tables too)
+)
 from shipstation_desktop.persistence.tables import Base
 
 engine = context.config.attributes["engine"]
