@@ -8,7 +8,7 @@ and the raw code is always kept on the event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
@@ -135,3 +135,24 @@ def _status_of(newest_first: list[CarrierEvent]) -> ShipmentStatus:
     if newest not in _RANK:
         return newest  # terminal: delivered, returned, lost, damaged, cancelled
     return max((e.status for e in newest_first if e.status in _RANK), key=lambda s: _RANK[s])
+
+
+# Error codes adapters use for "the carrier has no such number" (left out of a batch, not an error).
+NOT_FOUND_CODES = frozenset({"not_found", "invalid_number", "invalid_tracking_number"})
+
+
+def track_each(
+    track: Callable[[str], TrackingResult],
+    tracking_numbers: Iterable[str],
+    not_found: Collection[str] = NOT_FOUND_CODES,
+) -> dict[str, TrackingResult]:
+    """track_many for carriers that answer one number per call: numbers the carrier does not know
+    are left out; any other failure (the carrier is down) fails the whole batch, so it is retried."""
+    out: dict[str, TrackingResult] = {}
+    for number in tracking_numbers:
+        try:
+            out[number] = track(number)
+        except CarrierError as exc:
+            if exc.code not in not_found:
+                raise
+    return out

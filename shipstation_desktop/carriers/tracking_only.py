@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shipstation_desktop.carriers.normalize import track_each
 from shipstation_desktop.domain.errors import CarrierError
 from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.rates import Rate, RateRequest
@@ -47,13 +48,4 @@ class TrackingOnlyAdapter:
         raise NotImplementedError
 
     def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
-        # One number per call (capabilities.track_batch_size == 1); unknown numbers are left out,
-        # but a carrier that is down still fails the whole poll so it is retried later.
-        out: dict[str, TrackingResult] = {}
-        for number in tracking_numbers:
-            try:
-                out[number] = self.track(number)
-            except CarrierError as exc:
-                if exc.code not in ("not_found", "invalid_number"):
-                    raise
-        return out
+        return track_each(self.track, tracking_numbers)  # one number per call

@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from shipstation_desktop.carriers.context import CarrierContext
 from shipstation_desktop.carriers.http import HeaderAuth
-from shipstation_desktop.carriers.normalize import parse_time
+from shipstation_desktop.carriers.normalize import parse_time, track_each
 from shipstation_desktop.carriers.port import (
     AddressCheck,
     CarrierCapabilities,
@@ -378,14 +378,7 @@ class ShipStationAdapter:
         return parse_data(body, number)
 
     def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
-        out: dict[str, TrackingResult] = {}
-        for number in tracking_numbers:
-            try:
-                out[number] = self.track(number)
-            except CarrierError as exc:
-                if exc.code not in ("not_found", "invalid_tracking_number"):
-                    raise
-        return out
+        return track_each(self.track, tracking_numbers)
 
     def tracking_url(self, tracking_number: str) -> str:
         with self._lock:

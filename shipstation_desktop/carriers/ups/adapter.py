@@ -22,6 +22,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from shipstation_desktop.carriers.normalize import track_each
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.errors import CarrierError
 from shipstation_desktop.domain.ids import uuid7
@@ -255,14 +256,7 @@ class UpsCarrier:
         return parse(body, number)
 
     def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
-        out: dict[str, TrackingResult] = {}
-        for number in tracking_numbers:  # one number per call: UPS's Track API takes no batches
-            try:
-                out[number] = self.track(number)
-            except CarrierError as exc:
-                if exc.code != NOT_FOUND:
-                    raise
-        return out
+        return track_each(self.track, tracking_numbers, {NOT_FOUND})  # the Track API takes one number per call
 
     def tracking_url(self, tracking_number: str) -> str:
         return TRACKING_URL.format(number=tracking_number.strip().upper())

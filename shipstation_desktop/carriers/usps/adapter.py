@@ -22,6 +22,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shipstation_desktop.carriers.normalize import track_each
 from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.domain.errors import CarrierError
 from shipstation_desktop.domain.models import PostalAddress
@@ -319,14 +320,7 @@ class UspsCarrier:
         return parse(body, number)
 
     def track_many(self, tracking_numbers: Sequence[str]) -> dict[str, TrackingResult]:
-        out: dict[str, TrackingResult] = {}
-        for number in tracking_numbers:
-            try:
-                out[number] = self.track(number)
-            except CarrierError as exc:
-                if exc.code != NOT_FOUND:
-                    raise
-        return out
+        return track_each(self.track, tracking_numbers, {NOT_FOUND})
 
     def tracking_url(self, tracking_number: str) -> str:
         return TRACKING_URL.format(number=tracking_number.strip().upper())
