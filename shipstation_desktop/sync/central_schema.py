@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest central migration this version ships; a test checks it against the scripts.
-CENTRAL_HEAD = "c0001"
+CENTRAL_HEAD = "c0002"
 CONNECT_TIMEOUT_S = 5
 
 
