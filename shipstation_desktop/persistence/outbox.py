@@ -6,6 +6,7 @@ Hooked on the Session, so no service can forget it: the outbox is complete by co
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,24 @@ from .tables import Outbox, Synced
 REMOTE = "remote"
 
 
+# PostgreSQL's jsonb refuses NUL and lone surrogates; one such character from a pasted or imported
+# text would fail the whole push batch at the center, so they never enter a mutation.
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNSENDABLE.sub("", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _json_value(value: Any) -> Any:
+    if isinstance(value, str | dict | list):
+        return _clean(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
