@@ -17,7 +17,7 @@ from shipstation_desktop.domain.errors import CarrierError
 from shipstation_desktop.settings.carrier_endpoints import base_url
 from shipstation_desktop.settings.model import CarrierAccount
 
-from .http import Auth, CarrierHttp, ErrorParser, RateLimiter, RetryPolicy, Sleep, generic_error
+from .http import Auth, CarrierHttp, ErrorParser, RateLimiter, RequestObserver, RetryPolicy, Sleep, generic_error
 
 SecretLookup = Callable[[str], str | None]  # field ("client_id", "api_key", …) -> keyring value
 
@@ -30,6 +30,7 @@ class CarrierContext:
     transport: httpx.BaseTransport | None = None
     sleep: Sleep = time.sleep
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    observer: RequestObserver | None = None  # every request, for integration health (services/telemetry.py)
 
     @property
     def code(self) -> str:
@@ -71,4 +72,5 @@ class CarrierContext:
             sleep=self.sleep,
             monotonic=self.clock.monotonic,
             default_headers=default_headers,
+            observer=self.observer,
         )

@@ -30,6 +30,26 @@ Monotonic = Callable[[], float]
 # A carrier's error body -> (message, code); None when the body says nothing useful.
 ErrorParser = Callable[[Any], tuple[str, str | None] | None]
 
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One HTTP exchange with a carrier (each retry is its own), for integration-health analytics."""
+
+    carrier: str
+    method: str
+    path: str
+    status: int | None  # None: no answer (timeout, connection failure)
+    elapsed_s: float
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and self.status < 400
+
+
+# Told about every request; injected by services (carriers never import persistence).
+RequestObserver = Callable[[RequestRecord], None]
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_RETRY_AFTER_S = 60.0  # a carrier asking for longer is treated as down, not waited on at the bench
@@ -240,8 +260,10 @@ class CarrierHttp:
         sleep: Sleep = time.sleep,
         monotonic: Monotonic = time.monotonic,
         default_headers: Mapping[str, str] | None = None,
+        observer: RequestObserver | None = None,
     ) -> None:
         self.carrier_name = carrier_name
+        self.observer = observer
         self.base_url = base_url.rstrip("/")
         self.auth: Auth = auth or NoAuth()
         self.rate_limiter = rate_limiter
@@ -292,12 +314,14 @@ class CarrierHttp:
                     method, path, json=json_body, data=data, params=params, headers=sent_headers
                 )
             except httpx.TimeoutException as exc:
+                self._observe(method, path, None, started, type(exc).__name__)
                 if retry + 1 < self.retry.attempts:
                     self._wait(retry, None, f"timed out ({type(exc).__name__})")
                     retry += 1
                     continue
                 raise CarrierError(f"{self.carrier_name} did not answer in time; try again", "timeout") from exc
             except httpx.TransportError as exc:
+                self._observe(method, path, None, started, type(exc).__name__)
                 if retry + 1 < self.retry.attempts:
                     self._wait(retry, None, f"connection failed ({exc})")
                     retry += 1
@@ -306,6 +330,7 @@ class CarrierHttp:
             finally:
                 self.last_elapsed_s = self.monotonic() - started
             status = response.status_code
+            self._observe(method, path, status, started, "")
             if status == 401 and authenticate and not refreshed:
                 self.auth.invalidate()  # an expired or revoked token: fetch a new one, once
                 refreshed = True
@@ -329,6 +354,15 @@ class CarrierHttp:
                     f"{self.carrier_name} sent an answer that is not valid JSON (HTTP {status}); try again later",
                     "malformed",
                 ) from exc
+
+    def _observe(self, method: str, path: str, status: int | None, started: float, error: str) -> None:
+        if self.observer is None:
+            return
+        record = RequestRecord(self.carrier_name, method, path, status, self.monotonic() - started, error)
+        try:
+            self.observer(record)
+        except Exception:  # analytics must never fail a label purchase
+            log.exception("request observer failed for %s %s", self.carrier_name, path)
 
     def _wait(self, retry: int, retry_after: float | None, why: str) -> None:
         delay = self.retry.delay(retry, retry_after)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from shipstation_desktop.domain.enums import ExceptionSeverity, OrderStatus, ShipmentStatus
+from shipstation_desktop.domain.enums import ShipmentStatus
 from shipstation_desktop.domain.errors import Cancelled, UserError
 from shipstation_desktop.domain.units import Weight, WeightUnit
 
@@ -24,7 +24,22 @@ log = logging.getLogger("shipstation_desktop.cli")
 
 # Command groups that live in their own modules (shipstation_desktop/cli/<name>.py). Each has
 # `COMMANDS` (the top-level names it owns), `add_commands(sub, parser_class)` and `run(args) -> int`.
-EXTENSIONS: tuple[str, ...] = ("scale", "labels", "sync", "jobs", "tracking", "rates", "invoices", "notify", "pickups")
+EXTENSIONS: tuple[str, ...] = (
+    "scale",
+    "labels",
+    "sync",
+    "jobs",
+    "tracking",
+    "rates",
+    "invoices",
+    "notify",
+    "pickups",
+    "report",
+    "inventory",
+    "orders_cli",  # orders list|show|status|history|workflow
+    "exceptions_cli",  # exceptions list|resolve|assign|note (the supervisor queue)
+    "hub",  # hub serve (webhooks, Custom Store, tracking page)
+)
 
 
 def _extensions() -> list[Any]:
@@ -92,12 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="add another sample set even if orders exist")
     seed.add_argument("--json", action="store_true")
 
-    orders = sub.add_parser("orders", help="orders").add_subparsers(dest="action", required=True, parser_class=_Parser)
-    ol = orders.add_parser("list", help="list orders (all by default)")
-    ol.add_argument("--status", type=_choice_of(OrderStatus))
-    ol.add_argument("--limit", type=_positive_int)
-    ol.add_argument("--json", action="store_true")
-
     ship = sub.add_parser("ship", help="the whole pack flow headless: scan, weigh, rate, buy, print")
     ship.add_argument("order_number", metavar="ORDER_NUMBER")
     ship.add_argument("--weight", type=_weight, help="use this weight instead of reading the scale (e.g. 1.2lb)")
@@ -126,18 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true")
         if name == "void":
             cmd.add_argument("--reason", default="")
-
-    ex = sub.add_parser("exceptions", help="supervisor exceptions").add_subparsers(
-        dest="action", required=True, parser_class=_Parser
-    )
-    el = ex.add_parser("list", help="exceptions, most severe first")
-    el.add_argument("--open", action="store_true", help="only unresolved ones")
-    el.add_argument("--severity", type=_choice_of(ExceptionSeverity))
-    el.add_argument("--json", action="store_true")
-    er = ex.add_parser("resolve", help="resolve one with a note")
-    er.add_argument("id")
-    er.add_argument("--resolution", required=True)
-    er.add_argument("--json", action="store_true")
 
     cu = sub.add_parser("customers", help="customers").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -185,9 +182,7 @@ def run(args: argparse.Namespace) -> int:
     from shipstation_desktop.services import bootstrap, packing
     from shipstation_desktop.services import customers as customer_service
     from shipstation_desktop.services import demo as demo_service
-    from shipstation_desktop.services import exceptions as exc_service
     from shipstation_desktop.services import jsonview as jv
-    from shipstation_desktop.services import orders as order_service
     from shipstation_desktop.services import shipments as shipment_service
     from shipstation_desktop.services.diagnostics import diagnostics, setup_logging
     from shipstation_desktop.settings import paths
@@ -239,13 +234,6 @@ def run(args: argparse.Namespace) -> int:
                     f"{r.exceptions} exceptions"
                 ),
             )
-        elif args.command == "orders":
-            rows = order_service.list_orders(bench.store, args.status, args.limit)
-            emit(
-                args,
-                [jv.order(o) for o in rows],
-                lambda: table([(o.order_number, o.status.value, o.ship_to.name, o.ship_to.country) for o in rows]),
-            )
         elif args.command == "ship":
             outcome = packing.ship(
                 bench,
@@ -279,22 +267,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"warning: {outcome.weight_check.message()}", file=sys.stderr)
         elif args.command == "shipments":
             _shipments(args, bench, shipment_service, jv)
-        elif args.command == "exceptions":
-            if args.action == "list":
-                items = exc_service.list_exceptions(bench, open_only=args.open, severity=args.severity)
-                emit(
-                    args,
-                    [jv.exception(e) for e in items],
-                    lambda: table(
-                        [
-                            (e.id, e.severity.value, e.type.value, "open" if e.is_open else "resolved", e.description)
-                            for e in items
-                        ]
-                    ),
-                )
-            else:
-                e = exc_service.resolve(bench, args.id, args.resolution)
-                emit(args, jv.exception(e), lambda: f"resolved {e.id}")
         elif args.command == "customers":
             people = customer_service.list_customers(bench, search=args.search, limit=args.limit)
             emit(

@@ -28,6 +28,7 @@ class ExceptionType(StrEnum):
     REFUSED_BY_RECIPIENT = "REFUSED_BY_RECIPIENT"
     # Bench-side problems a supervisor must look at; the seed's list covers only carrier events.
     WEIGHT_MISMATCH = "WEIGHT_MISMATCH"
+    LOW_STOCK = "LOW_STOCK"  # a SKU fell to or below its threshold (services/inventory.py)
     # Carrier invoices (domain/costs.py): a billed amount that differs from the quote (weight or
     # dimension correction, surcharge, void label billed, billed twice), and lines no shipment matches.
     COST_ADJUSTMENT = "COST_ADJUSTMENT"

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 
 _lock = threading.Lock()
 _last_ms = -1
@@ -35,3 +36,10 @@ def uuid7(unix_ms: int | None = None) -> str:
     rand_b = int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF
     value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62 | rand_b
     return str(uuid.UUID(int=value))
+
+
+def tracking_event_id(carrier: str, tracking_number: str, at: datetime, code: str) -> str:
+    """Deterministic event id (ARCHITECTURE §4): the same carrier event always gets the same id, on
+    every bench and on the hub, so a scan seen twice is stored once."""
+    key = f"{carrier}|{tracking_number}|{at.astimezone(UTC).isoformat()}|{code}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "ssd-event:" + key))

@@ -213,10 +213,26 @@ class ShipmentException:
     resolved_by: str = ""
     order_number: str = ""
     tracking_number: str = ""
+    # The supervisor queue (services/exception_queue.py): who works on it, where it was raised, how often.
+    bench_id: str = ""
+    assigned_to: str = ""
+    assigned_at: datetime | None = None
+    occurrences: int = 1
+    notes: tuple[ExceptionNote, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionNote:
+    """One entry of an exception's notes thread; kind says note, assignment, override or re-raise."""
+
+    at: datetime
+    by: str
+    text: str
+    kind: str = "note"
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,7 +157,12 @@ def shipment(row: t.Shipment, order_number: str, events: list[t.TrackingEvent] |
     )
 
 
-def exception(row: t.ShipmentException, order_number: str = "", tracking_number: str = "") -> dm.ShipmentException:
+def exception(
+    row: t.ShipmentException,
+    order_number: str = "",
+    tracking_number: str = "",
+    notes: tuple[dm.ExceptionNote, ...] = (),
+) -> dm.ShipmentException:
     return dm.ShipmentException(
         id=row.id,
         shipment_id=row.shipment_id,
@@ -171,4 +176,9 @@ def exception(row: t.ShipmentException, order_number: str = "", tracking_number:
         resolved_by=row.resolved_by,
         order_number=order_number,
         tracking_number=tracking_number,
+        bench_id=row.bench_id or "",
+        assigned_to=row.assigned_to or "",
+        assigned_at=row.assigned_at,
+        occurrences=row.occurrences or 1,
+        notes=notes,
     )

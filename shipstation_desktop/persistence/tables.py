@@ -103,6 +103,8 @@ class Order(Synced, Base):
     height_mm: Mapped[Decimal | None]
     requested_service: Mapped[str] = mapped_column(String(64), default="")
     order_date: Mapped[datetime]
+    # Failed delivery attempts the carrier reported, once per distinct tracking event (services/order_status.py).
+    delivery_attempts: Mapped[int] = mapped_column(default=0)
 
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.created_at")
     customer: Mapped[Customer | None] = relationship()
@@ -151,6 +153,8 @@ class Shipment(Synced, Base):
     status_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     last_status_update: Mapped[datetime | None]
     estimated_delivery: Mapped[datetime | None]
+    # The first ETA the carrier gave (estimated_delivery follows tracking); on-time is judged against it.
+    promised_delivery: Mapped[datetime | None]
     actual_delivery: Mapped[datetime | None]
     delivery_signature: Mapped[str] = mapped_column(String(200), default="")
     delivery_photo: Mapped[str] = mapped_column(String(500), default="")
@@ -219,6 +223,12 @@ class ShipmentException(Synced, Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str] = mapped_column(String(120), default="")
+    # The supervisor queue (migration 0009): the open problem's identity (domain/exception_rules.dedup_key),
+    # how often it was reported, and who works on it. Notes live in exception_queue_tables.ExceptionNote.
+    dedup_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    assigned_to: Mapped[str] = mapped_column(String(120), default="")
+    assigned_at: Mapped[datetime | None]
 
 
 class LabelPurchase(Base):
@@ -368,6 +378,6 @@ class TrackingPoll(Base):
 # Models kept in modules of their own register on Base when imported. The synced ones must be known
 # wherever SYNCED_TABLES is read (outbox, center rules, pull), so they are imported with this module,
 # and SYNCED_TABLES is computed only once every model exists.
-from . import cost_tables, notification_tables  # noqa: E402, F401
+from . import analytics_tables, cost_tables, exception_queue_tables, inventory_tables, notification_tables  # noqa: E402, F401
 
 SYNCED_TABLES = tuple(m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False))

@@ -28,7 +28,7 @@ from shipstation_desktop.settings import paths as bench_paths
 from shipstation_desktop.settings.model import BenchSettings, PrinterSettings
 from shipstation_desktop.settings.secrets import SecretStore
 
-from . import packing, printing
+from . import packing, printing, telemetry
 from .bench import Bench
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ def build_carriers(
     from shipstation_desktop.settings.secrets import secret_key
 
     keyring = secrets or SecretStore()
+    observer = telemetry.api_call_recorder(store, clock)  # integration health: every carrier request
     for account in settings.carriers:
         if not account.enabled or account.code == sim.code:
             continue
@@ -132,7 +133,9 @@ def build_carriers(
             return keyring.get(secret_key(code, field))
 
         try:
-            built[account.code] = registry.build(CarrierContext(account=account, secret=lookup, clock=clock))
+            built[account.code] = registry.build(
+                CarrierContext(account=account, secret=lookup, clock=clock, observer=observer)
+            )
         except UserError as exc:
             log.warning("carrier account %s is left out: %s", account.code, exc)
     return built
@@ -185,6 +188,13 @@ def open_bench(
     from . import notifications
 
     notifications.install(bench)  # order status changes record customer notifications (when enabled)
+    from . import inventory
+
+    inventory.install(bench)  # shipping an order deducts its stock; voiding the label restores it
+    try:
+        telemetry.prune_api_calls(store, clock)
+    except Exception:  # housekeeping: a bench that cannot prune still starts
+        log.warning("could not prune old API call records", exc_info=True)
     interrupted = printing.recover_interrupted(bench)
     if interrupted:
         log.warning("%d print job(s) were cut off by a crash; they wait in the print queue for review", interrupted)

@@ -25,7 +25,7 @@ from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
-from . import packing
+from . import inventory, packing
 from .bench import Bench
 from .status import move_order, move_shipment
 
@@ -293,6 +293,7 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
         shipments += 1
 
     _update_customer_stats(bench)
+    inventory.seed_demo(bench, [(p[0], p[1]) for p in _PRODUCTS])  # after the shipments took theirs
     exceptions = _demo_exceptions(bench)
     bench.changed("orders")
     return SeedResult(len(people), len(statuses), shipments, exceptions)

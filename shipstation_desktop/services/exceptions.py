@@ -1,4 +1,5 @@
-"""Supervisor exceptions: raised by the flow and by tracking, resolved with a note."""
+"""Supervisor exceptions: raised by the flow and by tracking, resolved with a note (the queue itself:
+assigning, notes, filters, counts, lives in services/exception_queue.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from shipstation_desktop.domain.errors import NotFound, UserError
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
+from . import exception_queue
 from .bench import Bench
 
 _SEVERITY_ORDER = {s: i for i, s in enumerate(reversed(list(ExceptionSeverity)))}
@@ -19,24 +21,23 @@ def raise_exception(
     bench: Bench,
     *,
     type: ExceptionType,
-    severity: ExceptionSeverity,
     description: str,
+    severity: ExceptionSeverity | None = None,
     shipment_id: str | None = None,
     order_id: str | None = None,
+    subject: str | None = None,
 ) -> dm.ShipmentException:
-    with bench.store.session() as s:
-        row = t.ShipmentException(
-            shipment_id=shipment_id,
-            order_id=order_id,
-            type=type.value,
-            severity=severity.value,
-            description=description,
-        )
-        s.add(row)
-        s.flush()
-        result = mappers.exception(row)
-    bench.changed("exceptions")
-    return result
+    """Raises a supervisor exception; severity by domain/exception_rules.py (a given one is a floor), and
+    the same open problem is reported again rather than twice (services/exception_queue.py)."""
+    return exception_queue.raise_problem(
+        bench,
+        type=type,
+        description=description,
+        shipment_id=shipment_id,
+        order_id=order_id,
+        severity=severity,
+        subject=subject,
+    )
 
 
 def list_exceptions(
@@ -83,7 +84,4 @@ def resolve(bench: Bench, exception_id: str, resolution: str, by: str | None = N
 
 
 def open_counts(bench: Bench) -> dict[ExceptionSeverity, int]:
-    counts = {s: 0 for s in ExceptionSeverity}
-    for e in list_exceptions(bench, open_only=True):
-        counts[e.severity] += 1
-    return counts
+    return exception_queue.open_counts(bench)

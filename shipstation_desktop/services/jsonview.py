@@ -121,6 +121,11 @@ def exception(value: dm.ShipmentException) -> dict[str, Any]:
         "resolution": value.resolution or None,
         "resolved_at": _time(value.resolved_at),
         "resolved_by": value.resolved_by or None,
+        "bench_id": value.bench_id or None,
+        "assigned_to": value.assigned_to or None,
+        "assigned_at": _time(value.assigned_at),
+        "occurrences": value.occurrences,
+        "notes": [{"at": _time(n.at), "by": n.by, "text": n.text, "kind": n.kind} for n in value.notes],
     }
 
 

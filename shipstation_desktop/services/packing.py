@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -26,7 +24,6 @@ from shipstation_desktop.devices.scale_port import ScaleReading
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import (
     CustomerStatus,
-    ExceptionSeverity,
     ExceptionType,
     LabelFormat,
     LabelPurchaseState,
@@ -34,6 +31,7 @@ from shipstation_desktop.domain.enums import (
     ShipmentStatus,
 )
 from shipstation_desktop.domain.errors import CarrierError, DeviceError, UserError
+from shipstation_desktop.domain.ids import tracking_event_id as tracking_event_id  # re-exported (moved to domain)
 from shipstation_desktop.domain.ids import uuid7
 from shipstation_desktop.domain.rate_rules import is_international
 from shipstation_desktop.domain.rates import (
@@ -48,8 +46,8 @@ from shipstation_desktop.domain.units import Dimensions, LengthUnit, Weight
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
+from . import address_checks, numbers, printing, rate_shopping, telemetry
 from . import exceptions as exc_service
-from . import numbers, printing, rate_shopping
 from . import orders as order_service
 from .bench import Bench
 from .status import move_order, move_shipment
@@ -72,6 +70,8 @@ class RateQuote:
     selected: Rate | None
     errors: tuple[str, ...] = ()
     reason: str = ""  # why `selected` was preselected, for the packer (rate_shopping)
+    # The carrier found the ship-to address invalid: a supervisor exception, shown, never blocking.
+    address_issue: dm.ShipmentException | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,6 @@ def flag_weight_mismatch(bench: Bench, ticket: PackTicket, check: WeightCheck) -
     return exc_service.raise_exception(
         bench,
         type=ExceptionType.WEIGHT_MISMATCH,
-        severity=ExceptionSeverity.MEDIUM,
         description=f"Order {ticket.order.order_number}: {check.message()}",
         order_id=ticket.order.id,
     )
@@ -167,7 +166,8 @@ def quote(bench: Bench, ticket: PackTicket, package: dm.Package) -> RateQuote:
         raise UserError(f"No rate to offer: all {found.excluded} rates are excluded in this bench's settings.")
     if not found.rates:
         raise UserError("No carrier is enabled on this bench; turn one on in Preferences.")
-    return RateQuote(found.rates, found.selected, tuple(errors + limit_errors), found.reason)
+    issue = address_checks.check_ship_to(bench, ticket.order, found.selected.carrier if found.selected else None)
+    return RateQuote(found.rates, found.selected, tuple(errors + limit_errors), found.reason, issue)
 
 
 # --- buy ------------------------------------------------------------------------------------------
@@ -347,6 +347,7 @@ def _complete(bench: Bench, intent_id: str, label: PurchasedLabel, package: dm.P
             label_format=label.label_format.value,
             label_created_at=now,
             estimated_delivery=label.estimated_delivery,
+            promised_delivery=label.estimated_delivery,
             from_address=ship_from(bench).as_dict(),
             to_address=dict(order.ship_to),
             return_address=ship_from(bench).as_dict(),
@@ -381,12 +382,6 @@ def _complete(bench: Bench, intent_id: str, label: PurchasedLabel, package: dm.P
     return result
 
 
-def tracking_event_id(carrier: str, tracking_number: str, at: datetime, code: str) -> str:
-    """Deterministic event id (ARCHITECTURE §4): the same carrier event always gets the same id."""
-    key = f"{carrier}|{tracking_number}|{at.astimezone(UTC).isoformat()}|{code}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "ssd-event:" + key))
-
-
 def reconcile_one(bench: Bench, intent_id: str) -> dm.Shipment | None:
     """Settles one unconfirmed purchase by asking the carrier, never by buying again."""
     with bench.store.session() as s:
@@ -409,7 +404,6 @@ def reconcile_one(bench: Bench, intent_id: str) -> dm.Shipment | None:
     exc_service.raise_exception(
         bench,
         type=ExceptionType.LABEL_PURCHASE_UNCONFIRMED,
-        severity=ExceptionSeverity.HIGH,
         description=(
             f"Order {order_number}: the {carrier_code} label purchase was never confirmed. Check the "
             f"carrier account for a label with reference {reference}, then void it or record it."
@@ -453,19 +447,27 @@ def ship(
     timeout_s: float = 5.0,
     place_on_simulated_scale: Callable[[dm.Order], None] | None = None,
 ) -> ShipOutcome:
-    """scan -> weigh -> check -> rate -> buy -> print, as the CLI's `ship` and the demo run it."""
-    ticket = scan(bench, code)
-    if weight is None:
-        if place_on_simulated_scale is not None:
-            place_on_simulated_scale(ticket.order)
-        weight = weigh(bench, timeout_s).weight
-    check = check_order_weight(bench, ticket, weight)
-    flag_weight_mismatch(bench, ticket, check)
+    """scan -> weigh -> check -> rate -> buy -> print, as the CLI's `ship` and the demo run it.
+    Each step's time is recorded for the productivity dashboard (services/telemetry.py)."""
+    timer = telemetry.PackTimer(bench, code.strip())
+    with timer.step("scan"):
+        ticket = scan(bench, code)
+        timer.order_number = ticket.order.order_number
+    with timer.step("weigh"):
+        if weight is None:
+            if place_on_simulated_scale is not None:
+                place_on_simulated_scale(ticket.order)
+            weight = weigh(bench, timeout_s).weight
+        check = check_order_weight(bench, ticket, weight)
+        flag_weight_mismatch(bench, ticket, check)
     package = package_for(ticket, weight)
-    offer = quote(bench, ticket, package)
-    rate = _choose(offer, service, carrier)
-    shipment = buy(bench, ticket, rate, package)
-    printed, error = print_or_flag(bench, shipment)
+    with timer.step("rate"):
+        offer = quote(bench, ticket, package)
+        rate = _choose(offer, service, carrier)
+    with timer.step("buy"):
+        shipment = buy(bench, ticket, rate, package)
+    with timer.step("print"):
+        printed, error = print_or_flag(bench, shipment)
     return ShipOutcome(shipment, check, printed, error, offer.rates)
 
 
@@ -477,7 +479,6 @@ def print_or_flag(bench: Bench, shipment: dm.Shipment) -> tuple[PrintResult | No
         exc_service.raise_exception(
             bench,
             type=ExceptionType.PRINT_FAILED,
-            severity=ExceptionSeverity.LOW,
             description=str(e),
             shipment_id=shipment.id,
             order_id=shipment.order_id,

@@ -12,33 +12,20 @@ from shipstation_desktop.devices.printer_port import PrintResult
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType, OrderStatus, ShipmentStatus
 from shipstation_desktop.domain.errors import NotFound, UserError
-from shipstation_desktop.domain.states import (
-    SHIPMENT_TERMINAL,
-    SHIPMENT_TRANSITIONS,
-    check_order_transition,
-    order_status_for_shipment,
-)
+from shipstation_desktop.domain.exception_rules import BASE_SEVERITY
+from shipstation_desktop.domain.ids import tracking_event_id
+from shipstation_desktop.domain.order_workflow import TrackingNews
+from shipstation_desktop.domain.states import SHIPMENT_TERMINAL, SHIPMENT_TRANSITIONS
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
-from . import packing
+from . import order_status, packing
 from .bench import Bench
 from .status import move_order, move_shipment
 
-# How bad each carrier exception is for the supervisor queue (data, not code paths).
-EXCEPTION_SEVERITY: dict[ExceptionType, ExceptionSeverity] = {
-    ExceptionType.WEATHER_DELAY: ExceptionSeverity.LOW,
-    ExceptionType.CUSTOMS_DELAY: ExceptionSeverity.MEDIUM,
-    ExceptionType.DELIVERY_FAILED: ExceptionSeverity.MEDIUM,
-    ExceptionType.ADDRESS_ISSUE: ExceptionSeverity.HIGH,
-    ExceptionType.REFUSED_BY_RECIPIENT: ExceptionSeverity.HIGH,
-    ExceptionType.DAMAGED_IN_TRANSIT: ExceptionSeverity.HIGH,
-    ExceptionType.LOST_IN_TRANSIT: ExceptionSeverity.CRITICAL,
-    # Invoice reconciliation: the base level; domain/costs.py raises a cost adjustment by its amount.
-    ExceptionType.COST_ADJUSTMENT: ExceptionSeverity.MEDIUM,
-    ExceptionType.UNMATCHED_INVOICE_LINE: ExceptionSeverity.MEDIUM,
-}
+# How bad each exception is at first (kept importable; the rules, with escalation, are domain/exception_rules.py).
+EXCEPTION_SEVERITY: dict[ExceptionType, ExceptionSeverity] = dict(BASE_SEVERITY)
 
 
 def list_shipments(
@@ -151,12 +138,14 @@ def apply_tracking(bench: Bench, shipment_id: str, result: TrackingResult, sourc
         row = s.get_one(t.Shipment, shipment_id)
         known = set(s.scalars(select(t.TrackingEvent.id).where(t.TrackingEvent.shipment_id == shipment_id)))
         added = 0
+        fresh: list[TrackingNews] = []
         for ev in sorted(result.events, key=lambda e: e.time):
-            event_id = packing.tracking_event_id(row.carrier, row.tracking_number, ev.time, ev.code)
+            event_id = tracking_event_id(row.carrier, row.tracking_number, ev.time, ev.code)
             if event_id in known:
                 continue
             known.add(event_id)
             added += 1
+            fresh.append(TrackingNews(ev.status, ev.exception, ev.time, ev.description, event_id))
             s.add(
                 t.TrackingEvent(
                     id=event_id,
@@ -176,12 +165,15 @@ def apply_tracking(bench: Bench, shipment_id: str, result: TrackingResult, sourc
         # Only real changes are written: each UPDATE of a synced row becomes a mutation for the center.
         if result.estimated_delivery and row.estimated_delivery != result.estimated_delivery:
             row.estimated_delivery = result.estimated_delivery
+        if result.estimated_delivery and row.promised_delivery is None:
+            row.promised_delivery = result.estimated_delivery  # the first promise is what on-time means
         if result.delivered_at and row.actual_delivery != result.delivered_at:
             row.actual_delivery = result.delivered_at
         if result.signed_by and row.delivery_signature != result.signed_by:
             row.delivery_signature = result.signed_by[:200]
         if result.proof_url and row.delivery_photo != result.proof_url:
             row.delivery_photo = result.proof_url[:500]
+        order_status.follow_tracking(bench, s, row, fresh, source)  # after the ETA update: overdue = delayed
         order_id, tracking = row.order_id, row.tracking_number
     for kind, text in new_exceptions:
         exc_service.raise_exception(
@@ -202,12 +194,4 @@ def _advance(s: Session, row: t.Shipment, target: ShipmentStatus, at: datetime, 
     if target == current or target not in SHIPMENT_TRANSITIONS[current]:
         return  # stale or backwards news never moves a shipment back
     move_shipment(row, target, at, f"from {source}")
-    implied = order_status_for_shipment(target)
-    order = s.get_one(t.Order, row.order_id)
-    if implied is None or implied.value == order.status:
-        return
-    try:
-        check_order_transition(OrderStatus(order.status), implied)
-    except UserError:
-        return
-    move_order(s, order, implied, by=source, source=source, tracking_number=row.tracking_number, carrier=row.carrier)
+    # The order follows once per batch of news, in order_status.follow_tracking (one history row, not one per scan).

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shipstation_desktop.domain.enums import OrderStatus, ShipmentStatus
-from shipstation_desktop.domain.states import check_order_transition, check_shipment_transition
+from shipstation_desktop.domain.order_workflow import DEFAULT_WORKFLOW, Workflow
+from shipstation_desktop.domain.states import check_shipment_transition
 from shipstation_desktop.persistence import tables as t
 
 
@@ -22,9 +23,11 @@ def move_order(
     tracking_number: str = "",
     carrier: str = "",
     notes: str = "",
+    workflow: Workflow | None = None,
 ) -> None:
     current = OrderStatus(order.status)
-    check_order_transition(current, target)
+    # The bench's active workflow when the caller has it (services/workflows.py), else the built-in one.
+    (workflow or DEFAULT_WORKFLOW).check(current, target, f"order {order.order_number}")
     order.status = target.value
     session.add(
         t.OrderStatusHistory(

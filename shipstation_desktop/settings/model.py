@@ -133,6 +133,8 @@ class BenchSettings(BaseSettings):
     central: CentralSettings = CentralSettings()
     ship_from: ShipFrom = ShipFrom()
     notifications: NotificationSettings = NotificationSettings()
+    # The order status workflow: "default", "strict" or <data dir>/workflows/<name>.json (services/workflows.py).
+    order_workflow: str = Field("default", pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def load(path: Path) -> BenchSettings:

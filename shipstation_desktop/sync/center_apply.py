@@ -356,7 +356,7 @@ class CenterApplier:
             self._insert(m)
         elif current.deleted:
             self.touch(m.entity, m.entity_id)  # a tombstone wins over any later edit
-        elif m.entity == "tracking_events":
+        elif m.entity in ("tracking_events", "stock_movements"):
             return  # append-only: the first copy of an event stands
         else:
             changed = m.changed if m.op == "update" else sorted(m.payload)

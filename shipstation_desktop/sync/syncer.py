@@ -14,7 +14,8 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from shipstation_desktop.domain.clock import Clock
-from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType
+from shipstation_desktop.domain.enums import ExceptionType
+from shipstation_desktop.domain.exception_rules import severity_for
 from shipstation_desktop.persistence import tables as t
 from shipstation_desktop.persistence.store import Store
 
@@ -160,7 +161,7 @@ class Syncer:
                 shipment_id=shipment_id,
                 order_id=order_id,
                 type=ExceptionType.SYNC_REJECTED.value,
-                severity=ExceptionSeverity.HIGH.value,
+                severity=severity_for(ExceptionType.SYNC_REJECTED).value,
                 description=f"The center refused this bench's {m.op} of {m.entity} {what} ({r.kind}): {r.reason}",
             )
         )

@@ -57,7 +57,7 @@ class WorkerState:
 _frozen = False
 
 
-def _freeze_startup_heap() -> None:
+def freeze_startup_heap() -> None:
     """Moves every object alive now (modules, classes, Qt bindings, SQLAlchemy's metadata: ~100k+
     objects once the sync stack is imported) into the collector's permanent generation, once per process.
 
@@ -177,7 +177,7 @@ class SyncWorker(LoopThread):
                 try:
                     if syncer is None:
                         syncer = self._make_syncer()
-                        _freeze_startup_heap()
+                        freeze_startup_heap()
                     self._cycle(syncer)
                     failures = 0
                     delay = self.interval_s

@@ -20,6 +20,7 @@ from shipstation_desktop.services import bootstrap, diagnostics
 from shipstation_desktop.services import demo as demo_service
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings import paths as bench_paths
+from shipstation_desktop.sync.worker import freeze_startup_heap
 
 from .error_dialog import ErrorDialog, format_exception
 from .main_window import MainWindow
@@ -120,6 +121,9 @@ def run_gui(data_dir: str | None, demo: bool = False) -> int:
         return EXIT_BUG
 
     window = build_main_window(bench)
+    # Everything alive now lives as long as the app: out of the collector's way, so a full collection
+    # (it holds the GIL) walks only what the session made since and never stalls the event loop long.
+    freeze_startup_heap()
     previous_hook = sys.excepthook
     sys.excepthook = make_excepthook(window, previous_hook)
     try:

@@ -1,23 +1,35 @@
-"""The supervisor queue: open exceptions, most severe first; resolving one needs a written note."""
+"""The supervisor queue: exceptions most severe first, filtered by severity, type, age and bench; each can
+be assigned, noted and resolved (a written resolution is required). Age is coloured by
+domain/exception_rules.AGE_BANDS; the open counts by severity go out on `counts_changed` for the tab
+title and the status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, Slot
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from shipstation_desktop.domain import exception_rules as rules
 from shipstation_desktop.domain import models as dm
-from shipstation_desktop.domain.enums import ExceptionSeverity
+from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType
+from shipstation_desktop.services import exception_queue as queue
 from shipstation_desktop.services import exceptions as exc_service
 from shipstation_desktop.services.bench import Bench
 
@@ -26,6 +38,22 @@ from . import style
 from .note_dialog import NoteDialog
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
+
+# Age band -> (text colour, background); a fresh problem looks like any other row.
+AGE_COLOURS: dict[rules.AgeBand, tuple[str, str] | None] = {
+    rules.AgeBand.FRESH: None,
+    rules.AgeBand.AMBER: (style.WARN, style.WARN_BG),
+    rules.AgeBand.RED: (style.BAD, style.BAD_BG),
+}
+# Age filter choices: (label, older than hours); None shows every age.
+AGE_FILTERS: tuple[tuple[str, float | None], ...] = (
+    ("Any age", None),
+    ("Older than 4 h", 4),
+    ("Older than 24 h", 24),
+    ("Older than 3 days", 72),
+)
+AGE_TICK_MS = 60_000  # ages (and their colours) move on while the view is open
+DESCRIPTION_COLUMN = 6
 
 
 def _severity_fg(e: dm.ShipmentException) -> str | None:
@@ -36,34 +64,124 @@ def _severity_bg(e: dm.ShipmentException) -> str | None:
     return None if not e.is_open else style.SEVERITY[e.severity][1]
 
 
-EXCEPTION_COLUMNS: list[Column[dm.ShipmentException]] = [
-    Column("Severity", lambda e: e.severity.value, foreground=_severity_fg, background=_severity_bg),
-    Column("Type", lambda e: fmt.title(e.type.value)),
-    Column("Raised", lambda e: fmt.local_time(e.created_at)),
-    Column("Order", lambda e: e.order_number),
-    Column("Tracking", lambda e: e.tracking_number),
-    Column("Description", lambda e: e.description, tooltip=lambda e: e.description),
-    Column(
-        "Resolution",
-        lambda e: f"{e.resolution} — {e.resolved_by}, {fmt.local_time(e.resolved_at)}" if e.resolved_at else "open",
-        foreground=lambda e: style.GOOD if e.resolved_at else style.BAD,
-    ),
-]
+def age_text(created_at: datetime, now: datetime) -> str:
+    minutes = max(int((now - created_at).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def short_bench(bench_id: str, mine: str) -> str:
+    return "this bench" if bench_id == mine else (bench_id[-8:] if bench_id else "?")
+
+
+def exception_columns(bench: Bench) -> list[Column[dm.ShipmentException]]:
+    mine = bench.store.bench_id
+
+    def colours(e: dm.ShipmentException) -> tuple[str, str] | None:
+        return AGE_COLOURS[rules.age_band(e.created_at, bench.clock.now())] if e.is_open else None
+
+    def age_fg(e: dm.ShipmentException) -> str | None:
+        c = colours(e)
+        return c[0] if c else None
+
+    def age_bg(e: dm.ShipmentException) -> str | None:
+        c = colours(e)
+        return c[1] if c else None
+
+    return [
+        Column("Severity", lambda e: e.severity.value, foreground=_severity_fg, background=_severity_bg),
+        Column(
+            "Age",
+            lambda e: age_text(e.created_at, bench.clock.now()) if e.is_open else "—",
+            align_right=True,
+            foreground=age_fg,
+            background=age_bg,
+        ),
+        Column("Type", lambda e: fmt.title(e.type.value)),
+        Column("Raised", lambda e: fmt.local_time(e.created_at)),
+        Column("Order", lambda e: e.order_number),
+        Column("Tracking", lambda e: e.tracking_number),
+        Column("Description", lambda e: e.description, tooltip=lambda e: e.description),
+        Column("Assigned", lambda e: e.assigned_to),
+        Column("Bench", lambda e: short_bench(e.bench_id, mine), tooltip=lambda e: e.bench_id),
+        Column(
+            "Resolution",
+            lambda e: f"{e.resolution} — {e.resolved_by}, {fmt.local_time(e.resolved_at)}" if e.resolved_at else "open",
+            foreground=lambda e: style.GOOD if e.resolved_at else style.BAD,
+        ),
+    ]
 
 
 class ExceptionsModel(RecordTableModel[dm.ShipmentException]):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(EXCEPTION_COLUMNS, parent)
+    def __init__(self, bench: Bench, parent: QWidget | None = None) -> None:
+        super().__init__(exception_columns(bench), parent)
+
+    def touch(self) -> None:
+        """Ages moved on: repaint every cell without reloading."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+
+class AssignDialog(QDialog):
+    """Assign to a name: the bench has no user accounts, so the packer's name is offered, free text allowed."""
+
+    def __init__(self, names: list[str], current: str, parent: QWidget | None = None, *, context: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Assign exception")
+        self.setMinimumWidth(380)
+        layout = QVBoxLayout(self)
+        if context:
+            about = QLabel(context)
+            about.setWordWrap(True)
+            layout.addWidget(about)
+        label = QLabel("Assign to")
+        layout.addWidget(label)
+        self.name_combo = QComboBox()
+        self.name_combo.setEditable(True)
+        self.name_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for name in names:
+            self.name_combo.addItem(name)
+        self.name_combo.setEditText(current or (names[0] if names else ""))
+        label.setBuddy(self.name_combo)
+        layout.addWidget(self.name_combo)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.accept_button: QPushButton = self.buttons.addButton("Assign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.name_combo.editTextChanged.connect(self._update)
+        self._update()
+
+    def name(self) -> str:
+        return self.name_combo.currentText().strip()
+
+    def _update(self) -> None:
+        self.accept_button.setEnabled(bool(self.name()))
+
+    def accept(self) -> None:
+        if self.name():
+            super().accept()
 
 
 class ExceptionsView(QWidget):
+    # Open exceptions by severity, after every refresh (whatever the filters): main window badges.
+    counts_changed = Signal(dict)
+
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exceptionsView")
         self.bench = bench
         self.runner = runner
         self.resolve_dialog: NoteDialog | None = None
+        self.note_dialog: NoteDialog | None = None
+        self.assign_dialog: AssignDialog | None = None
+        self.current: dm.ShipmentException | None = None
         self._seq = 0
+        self._detail_seq = 0
+        self._benches_known: list[str] = []
         root = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -73,19 +191,46 @@ class ExceptionsView(QWidget):
         for severity in reversed(list(ExceptionSeverity)):
             self.severity_combo.addItem(fmt.title(severity.value), severity.value)
         filters.addWidget(self.severity_combo)
+        self.type_combo = QComboBox()
+        self.type_combo.setObjectName("exceptionTypeFilter")
+        self.type_combo.addItem("All types", None)
+        for kind in ExceptionType:
+            self.type_combo.addItem(fmt.title(kind.value), kind.value)
+        filters.addWidget(self.type_combo)
+        self.age_combo = QComboBox()
+        self.age_combo.setObjectName("exceptionAgeFilter")
+        for text, hours in AGE_FILTERS:
+            self.age_combo.addItem(text, hours)
+        filters.addWidget(self.age_combo)
+        self.bench_combo = QComboBox()
+        self.bench_combo.setObjectName("exceptionBenchFilter")
+        self.bench_combo.addItem("All benches", None)
+        self.bench_combo.addItem("This bench", queue.THIS_BENCH)
+        filters.addWidget(self.bench_combo)
         self.open_only = QCheckBox("Open only")
         self.open_only.setChecked(True)
         filters.addWidget(self.open_only)
         filters.addStretch(1)
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
+        root.addLayout(filters)
+
+        actions = QHBoxLayout()
+        self.assign_button = QPushButton("Assign to…")
+        self.assign_button.setObjectName("assignButton")
+        self.assign_button.clicked.connect(self.assign_selected)
+        self.note_button = QPushButton("Add note…")
+        self.note_button.setObjectName("noteButton")
+        self.note_button.clicked.connect(self.note_selected)
         self.resolve_button = QPushButton("Resolve…")
         self.resolve_button.setObjectName("resolveButton")
         self.resolve_button.clicked.connect(self.resolve_selected)
-        filters.addWidget(self.resolve_button)
-        root.addLayout(filters)
+        actions.addStretch(1)
+        for button in (self.assign_button, self.note_button, self.resolve_button):
+            actions.addWidget(button)
+        root.addLayout(actions)
 
-        self.model = ExceptionsModel(self)
+        self.model = ExceptionsModel(bench, self)
         self.table = QTableView()
         self.table.setObjectName("exceptionsTable")
         self.table.setModel(self.model)
@@ -94,36 +239,78 @@ class ExceptionsView(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(DESCRIPTION_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(self.resolve_selected)
-        root.addWidget(self.table, 1)
+
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        self.detail_title = QLabel("Select an exception to see its notes.")
+        self.detail_title.setObjectName("exceptionDetailTitle")
+        self.detail_title.setWordWrap(True)
+        detail_layout.addWidget(self.detail_title)
+        self.notes_view = QTextBrowser()
+        self.notes_view.setObjectName("exceptionNotes")
+        detail_layout.addWidget(self.notes_view, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        root.addWidget(splitter, 1)
 
         self.message = QLabel()
         self.message.setObjectName("exceptionsMessage")
         self.message.setWordWrap(True)
         root.addWidget(self.message)
 
-        self.severity_combo.currentIndexChanged.connect(self.refresh)
+        for combo in (self.severity_combo, self.type_combo, self.age_combo, self.bench_combo):
+            combo.currentIndexChanged.connect(self.refresh)
         self.open_only.toggled.connect(self.refresh)
+        self.age_timer = QTimer(self)
+        self.age_timer.setInterval(AGE_TICK_MS)
+        self.age_timer.timeout.connect(self.model.touch)
+        self.age_timer.start()
         self._update_buttons()
+
+    # ------------------------------------------------------------------------------ loading
+
+    def current_filter(self) -> queue.QueueFilter:
+        severity: str | None = self.severity_combo.currentData()  # Qt returns item data as plain str
+        kind: str | None = self.type_combo.currentData()
+        hours = self.age_combo.currentData()
+        return queue.QueueFilter(
+            open_only=self.open_only.isChecked(),
+            severity=ExceptionSeverity(severity) if severity else None,
+            type=ExceptionType(kind) if kind else None,
+            older_than_hours=float(hours) if hours is not None else None,
+            bench_id=self.bench_combo.currentData(),
+        )
 
     @Slot()
     def refresh(self) -> None:
         self._seq += 1
         seq = self._seq
-        code: str | None = self.severity_combo.currentData()  # Qt returns item data as plain str
-        severity = ExceptionSeverity(code) if code else None
-        open_only = self.open_only.isChecked()
+        f = self.current_filter()
+
+        def load(_ctx: object) -> tuple[list[dm.ShipmentException], dict[ExceptionSeverity, int], list[str]]:
+            return queue.query(self.bench, f), queue.open_counts(self.bench), queue.benches(self.bench)
+
         self.runner.run(
             Op(
-                lambda _ctx: exc_service.list_exceptions(self.bench, open_only=open_only, severity=severity),
+                load,
                 label="Loading exceptions…",
-                on_success=lambda rows: self._show_rows(seq, rows),
+                on_success=lambda result: self._show_rows(seq, *result),
             )
         )
 
-    def _show_rows(self, seq: int, rows: list[dm.ShipmentException]) -> None:
+    def _show_rows(
+        self, seq: int, rows: list[dm.ShipmentException], counts: dict[ExceptionSeverity, int], benches: list[str]
+    ) -> None:
+        self.counts_changed.emit(counts)
+        self._add_benches(benches)
         if seq != self._seq:
             return
         keep = self.selected()
@@ -134,7 +321,16 @@ class ExceptionsView(QWidget):
             for row, e in enumerate(rows):
                 if e.id == keep.id:
                     self.table.selectRow(row)
+        self._show_detail(self.selected())
         self._update_buttons()
+
+    def _add_benches(self, benches: list[str]) -> None:
+        """Other benches appear in the filter as their exceptions arrive (the ids; names live at the center)."""
+        mine = self.bench.store.bench_id
+        for bench_id in benches:
+            if bench_id != mine and bench_id not in self._benches_known:
+                self._benches_known.append(bench_id)
+                self.bench_combo.addItem(f"Bench …{bench_id[-8:]}", bench_id)
 
     def selected(self) -> dm.ShipmentException | None:
         rows = self.table.selectionModel().selectedRows()
@@ -142,47 +338,122 @@ class ExceptionsView(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._show_detail(self.selected())
         self._update_buttons()
+
+    def _show_detail(self, e: dm.ShipmentException | None) -> None:
+        self.current = e
+        if e is None:
+            self.detail_title.setText("Select an exception to see its notes.")
+            self.notes_view.clear()
+            return
+        state = (
+            f"resolved by {e.resolved_by} at {fmt.local_time(e.resolved_at)}: {e.resolution}"
+            if e.resolved_at
+            else (f"assigned to {e.assigned_to}" if e.assigned_to else "unassigned")
+        )
+        again = f" · reported {e.occurrences}×" if e.occurrences > 1 else ""
+        self.detail_title.setText(f"{e.severity.value} · {fmt.title(e.type.value)} · {state}{again}")
+        self.notes_view.setPlainText(notes_text(e))
 
     def _update_buttons(self) -> None:
         chosen = self.selected()
-        self.resolve_button.setEnabled(chosen is not None and chosen.is_open)
+        live = chosen is not None and chosen.is_open
+        self.resolve_button.setEnabled(live)
+        self.assign_button.setEnabled(live)
+        self.note_button.setEnabled(chosen is not None)
+
+    def _context(self, e: dm.ShipmentException) -> str:
+        where = " · ".join(x for x in (e.order_number, e.tracking_number) if x)
+        return f"{e.severity.value} · {fmt.title(e.type.value)} {where}\n{e.description}"
+
+    # ------------------------------------------------------------------------------ actions
+
+    @Slot()
+    def assign_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None or not chosen.is_open:
+            return
+        others = {e.assigned_to for e in self.model.rows() if e.assigned_to and e.assigned_to != self.bench.user}
+        names = [self.bench.user, *sorted(others)]  # the bench's packer first: no user accounts yet
+        dialog = AssignDialog(names, chosen.assigned_to, self, context=self._context(chosen))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._assign(chosen, dialog.name()))  # read while the dialog lives
+        self.assign_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def note_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            return
+        dialog = NoteDialog(
+            "Add note", "Note (stays on the exception's thread)", "Add note", self, context=self._context(chosen)
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._note(chosen, dialog.note()))
+        self.note_dialog = dialog
+        dialog.open()
 
     @Slot()
     def resolve_selected(self) -> None:
         chosen = self.selected()
         if chosen is None or not chosen.is_open:
             return
-        where = " · ".join(x for x in (chosen.order_number, chosen.tracking_number) if x)
         dialog = NoteDialog(
             "Resolve exception",
             "What was done? (required; it stays on the record)",
             "Resolve",
             self,
-            context=f"{chosen.severity.value} · {fmt.title(chosen.type.value)} {where}\n{chosen.description}",
+            context=self._context(chosen),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._resolve(chosen, dialog.note()))
         self.resolve_dialog = dialog
         dialog.open()
 
+    def _assign(self, chosen: dm.ShipmentException, name: str) -> None:
+        self._write(lambda: queue.assign(self.bench, chosen.id, name), "Assigned")
+
+    def _note(self, chosen: dm.ShipmentException, text: str) -> None:
+        self._write(lambda: queue.add_note(self.bench, chosen.id, text), "Noted")
+
     def _resolve(self, chosen: dm.ShipmentException, note: str) -> None:
         self.resolve_dialog = None
+        self._write(lambda: exc_service.resolve(self.bench, chosen.id, note), "Resolved")
+
+    def _write(self, work: Callable[[], dm.ShipmentException], verb: str) -> None:
+        self.assign_dialog = None
+        self.note_dialog = None
         self.runner.run(
             Op(
-                lambda _ctx: exc_service.resolve(self.bench, chosen.id, note),
-                label="Resolving exception…",
+                lambda _ctx: work(),
+                label=f"{verb}…",
                 writes=True,
-                on_success=self._resolved,
+                on_success=lambda e: self._written(verb, e),
                 on_failure=self._failed,
             )
         )
 
-    def _resolved(self, e: dm.ShipmentException) -> None:
-        self.message.setText(f"Resolved: {e.description}")
+    def _written(self, verb: str, e: dm.ShipmentException) -> None:
+        self.message.setText(f"{verb}: {e.description}")
         style.set_text_color(self.message, style.GOOD)
         self.refresh()
 
     def _failed(self, failure: Failure) -> None:
         self.message.setText(failure.message)
         style.set_text_color(self.message, style.BAD)
+
+
+def notes_text(e: dm.ShipmentException) -> str:
+    lines = [f"{fmt.local_time(e.created_at)}  raised: {e.description}"]
+    for n in e.notes:
+        lines.append(f"{fmt.local_time(n.at)}  {n.by} ({n.kind.replace('_', ' ')}): {n.text}")
+    if e.resolved_at:
+        lines.append(f"{fmt.local_time(e.resolved_at)}  {e.resolved_by} resolved: {e.resolution}")
+    return "\n".join(lines)
+
+
+def tab_title(counts: dict[ExceptionSeverity, int]) -> str:
+    total = sum(counts.values())
+    return f"Exceptions ({total})" if total else "Exceptions"

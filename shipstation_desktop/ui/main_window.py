@@ -16,11 +16,14 @@ from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.model import BenchSettings
 
 from . import notification_log, notification_templates
+from .analytics_view import AnalyticsView
 from .bench_events import BenchEvents
 from .customers_view import CustomersView
 from .error_dialog import ErrorDialog, show_error_dialog
 from .exceptions_view import ExceptionsView
+from .exceptions_view import tab_title as exceptions_tab_title
 from .first_run import FirstRunDialog
+from .inventory_view import InventoryView
 from .job_events import JobEvents
 from .jobs_dialog import JobsDialog
 from .ops import Op, OpRunner
@@ -69,6 +72,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.shipments_view, "Shipments")
         self.tabs.addTab(self.exceptions_view, "Exceptions")
         self.tabs.addTab(self.customers_view, "Customers")
+        self.analytics_view = AnalyticsView(bench, self.runner)  # reads only when shown
+        self.tabs.addTab(self.analytics_view, "Analytics")
+        self.inventory_view = InventoryView(bench, self.runner, self.events)  # refreshes itself when shown
+        self.tabs.addTab(self.inventory_view, "Inventory")
         self.setCentralWidget(self.tabs)
 
         self.status = BenchStatusBar(bench, self.runner, self)
@@ -90,6 +97,9 @@ class MainWindow(QMainWindow):
         self.runner.user_error.connect(self.show_user_error)
         self.events.changed.connect(self._on_bench_changed)
         self.status.exceptions_clicked.connect(lambda: self.show_view(2))
+        self.exceptions_view.counts_changed.connect(  # "Exceptions (12)": open ones, whatever the filters
+            lambda counts: self.tabs.setTabText(self.tabs.indexOf(self.exceptions_view), exceptions_tab_title(counts))
+        )
         self.pack_view.shipped.connect(self._on_shipped)
 
         self._build_actions()
@@ -238,6 +248,8 @@ class MainWindow(QMainWindow):
             self.exceptions_view.refresh()
         elif current is self.customers_view:
             self.customers_view.refresh()
+        elif current is self.analytics_view:
+            self.analytics_view.refresh()
         self.status.refresh()
 
     def refresh_all(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -39,11 +40,12 @@ from shipstation_desktop.domain.enums import CustomerStatus
 from shipstation_desktop.domain.errors import NotFound
 from shipstation_desktop.domain.rates import Rate, WeightCheck
 from shipstation_desktop.domain.units import WeightUnit
-from shipstation_desktop.services import documents, packing
+from shipstation_desktop.services import documents, packing, telemetry
 from shipstation_desktop.services.bench import Bench
 
 from . import formatting as fmt
 from . import style
+from .address_issue_banner import AddressIssueBanner
 from .label_preview import LabelPreviewDialog
 from .ops import Failure, FailureKind, Op, OpContext, OpHandle, OpRunner, Progress
 from .recent_shipments import RecentShipments
@@ -94,6 +96,11 @@ class PackView(QWidget):
         # the next order never inherits the previous parcel's weight.
         self._weight_used = False
         self.preview_dialog: LabelPreviewDialog | None = None
+        # Step times for the productivity dashboard: the order's timer, when the wait for a stable
+        # weight began (wall clock, monotonic) and that wait once measured (recorded off the GUI thread).
+        self._timer: telemetry.PackTimer | None = None
+        self._weigh_from: tuple[datetime, float] | None = None
+        self._weighed: tuple[datetime, float] | None = None
         self._build()
         self._set_state(PackState.IDLE)
         self._show_no_order()
@@ -254,6 +261,9 @@ class PackView(QWidget):
         self.rates_message.setObjectName("ratesMessage")
         self.rates_message.setWordWrap(True)
         rates_layout.addWidget(self.rates_message)
+        self.address_banner = AddressIssueBanner(self.bench, self.runner)  # never blocks the buy
+        self.address_banner.closed.connect(self.focus_scan)
+        rates_layout.addWidget(self.address_banner)
 
         buy_row = QHBoxLayout()
         self.buy_progress = QProgressBar()
@@ -305,9 +315,10 @@ class PackView(QWidget):
         seq = self._scan_seq
         self._set_state(PackState.SCANNING)
         self._scan_note(f"Looking up {code}…", style.MUTED)
+        timer = self._timer = telemetry.PackTimer(self.bench, code)
         self._track(
             Op(
-                lambda _ctx: packing.scan(self.bench, code),
+                lambda _ctx: _timed_scan(self.bench, timer, code),
                 label=f"Looking up {code}…",
                 on_success=lambda ticket: self._on_scanned(seq, ticket),
                 on_failure=lambda failure: self._on_scan_failed(seq, code, failure),
@@ -323,6 +334,7 @@ class PackView(QWidget):
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self._scan_note(f"Order {ticket.order.order_number}: put the parcel on the scale.", style.INFO)
         self._set_state(PackState.WEIGHING)
+        self._weigh_from = (self.bench.clock.now(), self.bench.clock.monotonic())
         if not self._weight_used:
             self.weigh_again()  # a parcel put down before the scan is weighed for this order
 
@@ -431,6 +443,9 @@ class PackView(QWidget):
                 )
             )
         self.package = packing.package_for(ticket, weight)
+        if self._weigh_from is not None:  # the first stable weight ends the weigh step
+            self._weighed = (self._weigh_from[0], self.bench.clock.monotonic() - self._weigh_from[1])
+            self._weigh_from = None
         self._request_rates(ticket, self.package)
 
     def _show_check(self, check: WeightCheck) -> None:
@@ -487,9 +502,10 @@ class PackView(QWidget):
         self.rates_table.setRowCount(0)
         self._rates_note("Fetching rates…", style.MUTED)
         self._set_state(PackState.RATING)
+        timer, weighed, self._weighed = self._timer, self._weighed, None
         self._track(
             Op(
-                lambda _ctx: packing.quote(self.bench, ticket, package),
+                lambda _ctx: _timed_quote(self.bench, timer, weighed, ticket, package),
                 label="Fetching rates…",
                 on_success=lambda quote: self._on_quoted(seq, quote),
                 on_failure=lambda failure: self._on_quote_failed(seq, failure),
@@ -537,6 +553,7 @@ class PackView(QWidget):
         if quote.errors:
             note += "\nSome carriers did not answer: " + "; ".join(quote.errors)
         self._rates_note(note, style.WARN if quote.errors else style.MUTED)
+        self.address_banner.show_issue(quote.address_issue)
         self._set_state(PackState.READY)
 
     def _on_quote_failed(self, seq: int, failure: Failure) -> None:
@@ -568,14 +585,17 @@ class PackView(QWidget):
         self.buy_progress.setValue(0)
         self.buy_progress.setFormat("Buying label…")
         self.buy_progress.show()
+        timer = self._timer or telemetry.PackTimer(self.bench, ticket.order.order_number)
 
         def work(ctx: OpContext) -> BuyOutcome:
             ctx.check_cancelled()  # the last moment it is safe to stop: nothing bought yet
             ctx.progress("Buying label…", 1, 3)
-            shipment = packing.buy(self.bench, ticket, rate, package)
+            with timer.step("buy"):
+                shipment = packing.buy(self.bench, ticket, rate, package)
             ctx.progress("Printing label…", 2, 3)
             # Bought but not printed: the label is safe, a supervisor sees it, Reprint fixes it.
-            printed, error = packing.print_or_flag(self.bench, shipment)
+            with timer.step("print"):
+                printed, error = packing.print_or_flag(self.bench, shipment)
             ctx.progress("Done", 3, 3)
             return BuyOutcome(shipment, printed, error)
 
@@ -673,9 +693,11 @@ class PackView(QWidget):
         self.ticket = None
         self.package = None
         self.weight_check = None
+        self._timer, self._weigh_from, self._weighed = None, None, None
         self.rates = ()
         self.rates_table.setRowCount(0)
         self.rates_message.setText("")
+        self.address_banner.clear()
         self.check_label.hide()
         self.banner.hide()
         self._show_no_order()
@@ -706,6 +728,29 @@ class PackView(QWidget):
 
     def refresh(self) -> None:
         self.recent.refresh()
+
+
+def _timed_scan(bench: Bench, timer: telemetry.PackTimer, code: str) -> packing.PackTicket:
+    with timer.step("scan"):
+        ticket = packing.scan(bench, code)
+        timer.order_number = ticket.order.order_number
+    return ticket
+
+
+def _timed_quote(
+    bench: Bench,
+    timer: telemetry.PackTimer | None,
+    weighed: tuple[datetime, float] | None,
+    ticket: packing.PackTicket,
+    package: dm.Package,
+) -> packing.RateQuote:
+    """The quote, on the ops runner's thread, recording the weigh step that led to it and its own time."""
+    if timer is None:
+        return packing.quote(bench, ticket, package)
+    if weighed is not None:
+        timer.record("weigh", *weighed)
+    with timer.step("rate"):
+        return packing.quote(bench, ticket, package)
 
 
 def _by_volume(rate: Rate, package: dm.Package | None) -> bool:

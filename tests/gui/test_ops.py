@@ -213,3 +213,20 @@ def test_error_dialog_copies_details(qtbot: QtBot) -> None:
     text = QApplication.clipboard().text()
     assert text.startswith("KeyError: 'missing'") and "Traceback" in text
     dialog.close()
+
+
+def test_the_qt_binding_survives_thousands_of_bool_signals(qtbot: QtBot) -> None:
+    """PySide6 6.12.0 lost a reference to True per emit and aborted the process after a few
+    thousand: the ops runner emits busy_changed(True, …) once per operation."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        changed = Signal(bool, str)
+
+    emitter = Emitter()
+    seen: list[bool] = []
+    emitter.changed.connect(lambda busy, _label: seen.append(busy))
+    for _ in range(20_000):
+        emitter.changed.emit(True, "busy")
+        emitter.changed.emit(False, "")
+    assert len(seen) == 40_000 and seen[-2:] == [True, False]

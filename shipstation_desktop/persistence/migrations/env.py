@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from shipstation_desktop.persistence import (
+    analytics_tables,  # noqa: F401  (api_calls, pack_steps)
     cost_tables,  # noqa: F401  (registers its tables on Base.metadata)
+    exception_queue_tables,  # noqa: F401  (exception_notes)
+    inventory_tables,  # noqa: F401  (inventory_items, stock_movements, stock_levels)
     notification_tables,  # noqa: F401  (its tables too)
 )
 from shipstation_desktop.persistence.tables import Base
