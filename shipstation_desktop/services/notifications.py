@@ -7,18 +7,22 @@ a status change and the promise to tell the customer commit together or not at a
 the template and sends; a failure is retried by the queue (1 s, 5 s, 15 s) and ends as a dead letter
 with the notification marked dead. Quiet hours in the customer's zone defer a message (a delayed job),
 never drop it. Changes applied from the center (source "sync") do not notify: their bench did.
+Changes the hub made at the center (source "webhook": carrier webhooks, ShipStation ship notices)
+were made by no bench: the one bench with `notify_center_changes` on records them after it pulls,
+under ids derived from the history row, so they are recorded and sent once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 import weakref
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,6 +54,13 @@ SMS_TOKEN_KEY = "sms/token"
 URGENT_STATUSES = frozenset({OrderStatus.EXCEPTION, OrderStatus.DELAYED, OrderStatus.OUT_FOR_DELIVERY})
 RETRYABLE = (NotificationState.PENDING, NotificationState.DEFERRED, NotificationState.FAILED)
 _QUEUED = "notifications_queued"
+# Status changes made at the center by the hub arrive with this source; the notifier bench tells the
+# customers about them (settings.notifications.notify_center_changes).
+CENTER_SOURCE = "webhook"
+CENTER_WATCH_JOB = "notify_center_changes"
+CENTER_WATCH_INTERVAL_S = 60.0
+CENTER_LOOKBACK = timedelta(days=2)
+_CENTER_NAMESPACE = uuid.UUID("6f1c2b9e-5d3a-4c8e-9b1f-2a7d4e6c8b30")
 
 
 def job_key(notification_id: str) -> str:
@@ -226,7 +237,15 @@ def _after_commit(session: Session) -> None:
         bench.changed("notifications")
 
 
-def record_status_change(session: Session, cfg: NotificationSettings, history: t.OrderStatusHistory) -> int:
+def center_notification_id(history_id: str, channel: Channel) -> str:
+    """The id of the notification one center-made status change gives on one channel: the same on
+    every bench, so a second notifier bench cannot record (and the center cannot store) it twice."""
+    return str(uuid.uuid5(_CENTER_NAMESPACE, f"{history_id}|{channel.value}"))
+
+
+def record_status_change(
+    session: Session, cfg: NotificationSettings, history: t.OrderStatusHistory, *, from_center: bool = False
+) -> int:
     """Adds the notifications (and their jobs) one status change calls for; returns how many."""
     try:
         status = OrderStatus(history.status)
@@ -254,7 +273,7 @@ def record_status_change(session: Session, cfg: NotificationSettings, history: t
         if not recipient:
             continue
         row = Notification(
-            id=uuid7(),
+            id=center_notification_id(history.id, channel) if from_center else uuid7(),
             customer_id=customer.id,
             order_id=order.id,
             trigger=status.value,
@@ -499,7 +518,48 @@ def handlers(bench: Bench, senders: Senders | None = None) -> dict[str, Handler]
             raise PermanentJobError("a notify job without a notification id")
         deliver(bench, notification_id, senders, from_job=True)
 
-    return {NOTIFY_JOB: run}
+    def watch_center(_payload: dict[str, Any]) -> None:
+        notify_center_changes(bench)
+        ensure_center_watch(bench, delay_s=CENTER_WATCH_INTERVAL_S)
+
+    return {NOTIFY_JOB: run, CENTER_WATCH_JOB: watch_center}
+
+
+def notify_center_changes(bench: Bench, *, within: timedelta = CENTER_LOOKBACK) -> int:
+    """On the notifier bench: records the notifications for status changes the hub made at the center
+    (pulled here with source "webhook") that no bench has recorded yet; returns how many were queued.
+    Deterministic ids make this safe to run again and again."""
+    cfg = bench.settings.notifications
+    if not (cfg.enabled and cfg.notify_center_changes):
+        return 0
+    since = bench.clock.now() - within
+    queued = 0
+    with bench.store.session() as s:
+        histories = s.scalars(
+            select(t.OrderStatusHistory).where(
+                t.OrderStatusHistory.source == CENTER_SOURCE, t.OrderStatusHistory.created_at >= since
+            )
+        ).all()
+        for history in histories:
+            ids = [center_notification_id(history.id, channel) for channel in Channel]
+            if s.scalar(select(func.count()).select_from(Notification).where(Notification.id.in_(ids))):
+                continue  # recorded already (here, or by another notifier bench and pulled)
+            with s.no_autoflush:
+                queued += record_status_change(s, cfg, history, from_center=True)
+    if queued:
+        bench.changed("jobs")
+        bench.changed("notifications")
+    return queued
+
+
+def ensure_center_watch(bench: Bench, *, delay_s: float = 0.0) -> str | None:
+    """Queues the next look for center-made changes, on a notifier bench only."""
+    cfg = bench.settings.notifications
+    if not (cfg.enabled and cfg.notify_center_changes):
+        return None
+    return JobQueue(bench.store).enqueue(
+        CENTER_WATCH_JOB, priority=Priority.LOW, dedupe_key=CENTER_WATCH_JOB, delay_s=delay_s
+    )
 
 
 def send_due(bench: Bench, senders: Senders | None = None) -> dict[str, int]:

@@ -82,6 +82,9 @@ class NotificationSettings(_Section):
     ("smtp/user", "smtp/password", "sms/token"), never here."""
 
     enabled: bool = False  # off: order status changes record no customer notifications
+    # On exactly ONE bench (e.g. the office's): also tell customers about status changes made at the
+    # center by the hub (carrier webhooks, ShipStation ship notices), which no bench made itself.
+    notify_center_changes: bool = False
     smtp_host: str = ""  # empty: e-mail is not set up
     smtp_port: int = Field(587, gt=0, lt=65536)
     smtp_from: str = ""  # the From address, e.g. "Shop <orders@example.com>"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from shipstation_desktop.services import jobs as job_service
-from shipstation_desktop.services import tracking_poller
+from shipstation_desktop.services import notifications, tracking_poller
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.job_handlers import all_handlers
 
@@ -31,6 +31,7 @@ class JobEvents(QObject):
 
     def start(self) -> None:
         tracking_poller.ensure_scheduled(self.bench)  # the poller re-queues itself from then on
+        notifications.ensure_center_watch(self.bench)  # a notifier bench only
         self.worker.start()
 
     def request_sync(self) -> None:
