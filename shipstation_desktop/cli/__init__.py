@@ -39,6 +39,7 @@ EXTENSIONS: tuple[str, ...] = (
     "orders_cli",  # orders list|show|status|history|workflow
     "exceptions_cli",  # exceptions list|resolve|assign|note (the supervisor queue)
     "hub",  # hub serve (webhooks, Custom Store, tracking page)
+    "customers_cli",  # customers list|search|import|export
 )
 
 
@@ -136,14 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "void":
             cmd.add_argument("--reason", default="")
 
-    cu = sub.add_parser("customers", help="customers").add_subparsers(
-        dest="action", required=True, parser_class=_Parser
-    )
-    cl = cu.add_parser("list", help="list customers")
-    cl.add_argument("--search", default="")
-    cl.add_argument("--limit", type=_positive_int)
-    cl.add_argument("--json", action="store_true")
-
     sub.add_parser("diagnostics", help="print what support needs to know about this bench")
     for extension in _extensions():
         extension.add_commands(sub, _Parser)
@@ -180,7 +173,6 @@ def table(rows: Sequence[Sequence[str]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from shipstation_desktop.services import bootstrap, packing
-    from shipstation_desktop.services import customers as customer_service
     from shipstation_desktop.services import demo as demo_service
     from shipstation_desktop.services import jsonview as jv
     from shipstation_desktop.services import shipments as shipment_service
@@ -267,13 +259,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"warning: {outcome.weight_check.message()}", file=sys.stderr)
         elif args.command == "shipments":
             _shipments(args, bench, shipment_service, jv)
-        elif args.command == "customers":
-            people = customer_service.list_customers(bench, search=args.search, limit=args.limit)
-            emit(
-                args,
-                [jv.customer(c) for c in people],
-                lambda: table([(c.name, c.email, c.status.value, str(c.order_count)) for c in people]),
-            )
         elif args.command == "diagnostics":
             print(diagnostics(bench))
         else:  # pragma: no cover - argparse guarantees a known command

@@ -36,9 +36,7 @@ Units otherwise come from the header ("Weight (lb)") or the cell ("3.5 lb"), els
 
 from __future__ import annotations
 
-import codecs
 import csv
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -51,8 +49,10 @@ from shipstation_desktop.domain.costs import InvoiceLine, Surcharge, normalize_t
 from shipstation_desktop.domain.errors import UserError
 from shipstation_desktop.domain.units import Dimensions, LengthUnit, Money, Weight, WeightUnit
 
-CHUNK = 64 * 1024
-SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# Encoding and separator sniffing is shared with the other CSV imports (services/csv_sniff.py).
+from .csv_sniff import CsvFile, header_key
+from .csv_sniff import inspect as inspect
+
 FIELDS = (
     "invoice_number",
     "invoice_date",
@@ -76,11 +76,6 @@ _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
 _UNIT_IN_CELL = re.compile(r"^\s*([-+]?[\d.,]+)\s*([a-zA-Z]+)\s*$")
 _WEIGHT_SUFFIX = (("lbs", WeightUnit.LB), ("lb", WeightUnit.LB), ("kg", WeightUnit.KG), ("oz", WeightUnit.OZ))
 _LENGTH_SUFFIX = (("cm", LengthUnit.CM), ("mm", LengthUnit.MM), ("in", LengthUnit.IN), ("inches", LengthUnit.IN))
-
-
-def header_key(text: str) -> str:
-    """'Weight (kg)' -> 'weightkg': headers match whatever their case, spacing and punctuation."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,78 +198,6 @@ def load_mapping_file(path: Path) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------------------- the file
-
-
-@dataclass(frozen=True, slots=True)
-class CsvFile:
-    path: Path
-    sha256: str
-    encoding: str
-    delimiter: str
-
-
-def inspect(path: Path) -> CsvFile:
-    """One streamed pass: the file's hash, its encoding (UTF-8, BOM or not; else cp1252; else latin-1)."""
-    digest = hashlib.sha256()
-    candidates = ["utf-8", "cp1252"]
-    decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
-    failed: set[str] = set()
-    head = b""
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                digest.update(chunk)
-                if len(head) < 4:
-                    head += chunk[:4]
-                for name in candidates:
-                    if name not in failed:
-                        try:
-                            decoders[name].decode(chunk)
-                        except UnicodeDecodeError:
-                            failed.add(name)
-    except FileNotFoundError:
-        raise UserError(f"No file {path}.") from None
-    except IsADirectoryError:
-        raise UserError(f"{path} is a folder, not a CSV file.") from None
-    except OSError as exc:
-        raise UserError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if not head:
-        raise UserError(f"{path} is empty.")
-    if head.startswith(b"PK\x03\x04"):
-        raise UserError(f"{path} is an Excel workbook or a zip, not CSV; save it as CSV and import that.")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # Excel's "Unicode text" export
-    elif head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif "utf-8" not in failed:
-        encoding = "utf-8"
-    elif "cp1252" not in failed:
-        encoding = "cp1252"
-    else:
-        encoding = "latin-1"  # decodes any byte: the last resort, never a crash
-    return CsvFile(path, digest.hexdigest(), encoding, _sniff_separator(path, encoding))
-
-
-def _sniff_separator(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, newline="") as f:
-        first = f.readline(CHUNK)
-    if "\x00" in first:
-        raise UserError(f"{path} is not a text file.")
-    counts = {sep: _count_outside_quotes(first, sep) for sep in SEPARATORS}
-    best = max(counts, key=lambda sep: counts[sep])
-    if counts[best] == 0:
-        raise UserError(f"Cannot tell the column separator of {path}: its first line has no comma, semicolon or tab.")
-    return best
-
-
-def _count_outside_quotes(line: str, sep: str) -> int:
-    count, quoted = 0, False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == sep and not quoted:
-            count += 1
-    return count
 
 
 @dataclass(frozen=True, slots=True)
