@@ -124,6 +124,8 @@ def test_the_log_lists_what_customers_were_told(bench: Bench, qtbot: QtBot) -> N
     from shipstation_desktop.ui.notification_log import NotificationLogDialog
 
     bench.settings.notifications.enabled = True
+    # No quiet hours: with the real clock this test would otherwise defer the message at night in Madrid.
+    bench.settings.notifications.quiet_start = bench.settings.notifications.quiet_end = "00:00"
     with bench.store.session() as s:
         order = s.scalars(select(t.Order).where(t.Order.order_number == "SO-10002")).one()
         move_order(s, order, OrderStatus.PROCESSING, by="test")
