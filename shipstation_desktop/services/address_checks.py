@@ -9,6 +9,7 @@ import logging
 
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import ExceptionType
+from shipstation_desktop.domain.errors import UserError
 
 from . import exception_queue
 from .bench import Bench
@@ -37,8 +38,11 @@ def check_ship_to(bench: Bench, order: dm.Order, preferred: str | None = None) -
     carrier = bench.carriers[code]
     try:
         check = carrier.validate_address(order.ship_to)
-    except Exception as e:  # an address check is advice: a carrier outage must not stop packing
+    except UserError as e:  # an address check is advice: a carrier outage must not stop packing
         log.warning("address check with %s failed for order %s: %s", code, order.order_number, e)
+        return None
+    except Exception:  # a bug in an adapter: logged with its traceback, and still never stops packing
+        log.exception("address check with %s crashed for order %s", code, order.order_number)
         return None
     if check.valid:
         return None
