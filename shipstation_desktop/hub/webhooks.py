@@ -51,7 +51,8 @@ class EventIn(BaseModel):
 
     time: AwareDatetime
     status: ShipmentStatus
-    code: Annotated[str, Field(min_length=1, max_length=64)]
+    # The carrier's own code; a sender without one gets the status as the code (the event id needs one).
+    code: Annotated[str, Field(max_length=64)] = ""
     description: Text = ""
     location: Annotated[str, Field(max_length=200)] = ""
     exception: ExceptionType | None = None
@@ -161,7 +162,8 @@ def router(
             count_events("other", "invalid")
             return _error(422, "The webhook body is not a valid tracking update.", details=_details(exc))
         events = [
-            CarrierEvent(e.time, e.status, e.code, e.description, e.location, e.exception) for e in payload.events
+            CarrierEvent(e.time, e.status, e.code or e.status.value, e.description, e.location, e.exception)
+            for e in payload.events
         ]
         news = tracking_apply.TrackingNews(payload.tracking_number, events)
         return await apply_news(payload.carrier, news)

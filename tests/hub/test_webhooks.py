@@ -186,6 +186,19 @@ def test_same_delivery_twice_is_stored_once(client: httpx.Client, hub: HubState,
     assert len([e for e in records(hub, "tracking_events") if e["carrier_code"] == "AR"]) == 1
 
 
+def test_events_without_a_carrier_code_and_lower_case_statuses_are_accepted(
+    client: httpx.Client, hub: HubState, parcel: Parcel, clock: Clock
+) -> None:
+    body = update(parcel, ("in_transit", "", parcel.shipped_at + timedelta(hours=4)))
+    del body["events"][0]["code"]
+    first = post_signed(client, body, clock())
+    assert first.status_code == 200, first.text
+    assert first.json()["events_stored"] == 1 and first.json()["shipment_status"] == "IN_TRANSIT"
+    clock.at += timedelta(seconds=30)
+    assert post_signed(client, body, clock()).json()["events_duplicate"] == 1  # the status stands in as the code
+    assert len([e for e in records(hub, "tracking_events") if e["carrier_code"] == "IN_TRANSIT"]) == 1
+
+
 def test_a_scan_listed_twice_in_one_delivery_is_stored_once(
     client: httpx.Client, hub: HubState, parcel: Parcel, clock: Clock
 ) -> None:
