@@ -6,6 +6,7 @@ fake clock, so every adapter is exercised exactly as the bench runs it.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,29 @@ from shipstation_desktop.settings.model import CarrierAccount
 from .http import Auth, CarrierHttp, ErrorParser, RateLimiter, RequestObserver, RetryPolicy, Sleep, generic_error
 
 SecretLookup = Callable[[str], str | None]  # field ("client_id", "api_key", …) -> keyring value
+
+
+class LazyHttp:
+    """An adapter's client, built on first use — a bench with the carrier switched on but no secrets
+    yet still starts, and the first call names the missing credential — and built once even when the
+    GUI's buy and the tracking poller ask at the same moment."""
+
+    def __init__(self, build: Callable[[], CarrierHttp]) -> None:
+        self._build = build
+        self._http: CarrierHttp | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> CarrierHttp:
+        with self._lock:
+            if self._http is None:
+                self._http = self._build()
+            return self._http
+
+    def close(self) -> None:
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
 
 @dataclass(frozen=True)

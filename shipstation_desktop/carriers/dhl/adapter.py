@@ -31,7 +31,7 @@ from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.rates import Rate, RateRequest, billable_weight, require_within_limit
 from shipstation_desktop.domain.units import Money, Weight, WeightUnit
 
-from ..context import CarrierContext
+from ..context import CarrierContext, LazyHttp
 from ..http import CarrierHttp, basic_auth
 from ..port import AddressCheck, CarrierCapabilities, LabelRequest, PurchasedLabel, TrackingResult
 from . import payloads
@@ -101,18 +101,18 @@ class DhlCarrier:
     def __init__(self, ctx: CarrierContext) -> None:
         self._ctx = ctx
         self._account = ctx.account.account.strip()
-        self._http: CarrierHttp | None = None
+        self._http = LazyHttp(self._build_client)
 
     # -- plumbing ------------------------------------------------------------------------------
 
     def _client(self) -> CarrierHttp:
-        # Built on first use so a bench with DHL on but no secrets still starts; the call names the gap.
-        if self._http is None:
-            key = self._ctx.require("api_key", CARRIER_NAME)
-            secret = self._ctx.require("api_secret", CARRIER_NAME)
-            auth = MessageAuth(key, secret, self._ctx.clock)
-            self._http = self._ctx.http(CARRIER_NAME, auth=auth, per_second=REQUESTS_PER_SECOND, error_parser=dhl_error)
-        return self._http
+        return self._http.get()
+
+    def _build_client(self) -> CarrierHttp:
+        key = self._ctx.require("api_key", CARRIER_NAME)
+        secret = self._ctx.require("api_secret", CARRIER_NAME)
+        auth = MessageAuth(key, secret, self._ctx.clock)
+        return self._ctx.http(CARRIER_NAME, auth=auth, per_second=REQUESTS_PER_SECOND, error_parser=dhl_error)
 
     def _require_account(self) -> str:
         if not self._account:
@@ -120,8 +120,7 @@ class DhlCarrier:
         return self._account
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        self._http.close()
 
     def _now(self) -> datetime:
         return self._ctx.clock.now().astimezone(UTC)

@@ -28,7 +28,7 @@ from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.rates import Rate, RateRequest, billable_weight, require_within_limit
 from shipstation_desktop.domain.units import GRAMS_PER, MM_PER, LengthUnit, Money, WeightUnit
 
-from ..context import CarrierContext
+from ..context import CarrierContext, LazyHttp
 from ..http import CarrierHttp, OAuthClientCredentials
 from ..normalize import parse_time
 from ..port import AddressCheck, CarrierCapabilities, LabelRequest, PurchasedLabel, TrackingResult
@@ -99,25 +99,25 @@ class FedExCarrier:
     def __init__(self, ctx: CarrierContext) -> None:
         self._ctx = ctx
         self._account = ctx.account.account.strip()
-        self._http: CarrierHttp | None = None
         self._auth: OAuthClientCredentials | None = None
+        self._http = LazyHttp(self._build_client)
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @property
     def auth(self) -> OAuthClientCredentials:
-        self._client()
+        self._http.get()
         assert self._auth is not None
         return self._auth
 
     def _client(self) -> CarrierHttp:
-        # Built on first use: a bench with FedEx switched on but no secrets yet still starts.
-        if self._http is None:
-            client_id = self._ctx.require("client_id", CARRIER_NAME)
-            client_secret = self._ctx.require("client_secret", CARRIER_NAME)
-            self._auth = OAuthClientCredentials(TOKEN_PATH, client_id, client_secret)
-            self._http = self._ctx.http(CARRIER_NAME, auth=self._auth, per_second=REQUESTS_PER_SECOND)
-        return self._http
+        return self._http.get()
+
+    def _build_client(self) -> CarrierHttp:
+        client_id = self._ctx.require("client_id", CARRIER_NAME)
+        client_secret = self._ctx.require("client_secret", CARRIER_NAME)
+        self._auth = OAuthClientCredentials(TOKEN_PATH, client_id, client_secret)
+        return self._ctx.http(CARRIER_NAME, auth=self._auth, per_second=REQUESTS_PER_SECOND)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._client().request(method, path, headers={"X-locale": "en_US"}, **kwargs)
@@ -128,8 +128,7 @@ class FedExCarrier:
         return self._account
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        self._http.close()
 
     # -- rates ---------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from shipstation_desktop.domain.models import PostalAddress
 from shipstation_desktop.domain.rates import Rate, RateRequest, billable_weight, require_within_limit
 from shipstation_desktop.domain.units import GRAMS_PER, MM_PER, LengthUnit, Money, WeightUnit
 
-from ..context import CarrierContext
+from ..context import CarrierContext, LazyHttp
 from ..http import CarrierHttp, OAuthClientCredentials
 from ..port import AddressCheck, CarrierCapabilities, LabelRequest, PurchasedLabel, TrackingResult
 from . import payloads
@@ -93,27 +93,26 @@ class UpsCarrier:
     def __init__(self, ctx: CarrierContext) -> None:
         self._ctx = ctx
         self._account = ctx.account.account.strip()
-        self._http: CarrierHttp | None = None
         self._auth: OAuthClientCredentials | None = None
+        self._http = LazyHttp(self._build_client)
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @property
     def auth(self) -> OAuthClientCredentials:
-        self._client()
+        self._http.get()
         assert self._auth is not None
         return self._auth
 
     def _client(self) -> CarrierHttp:
-        # Built on first use, so a bench with UPS switched on but no secrets yet still starts, and the
-        # first call says which credential is missing.
-        if self._http is None:
-            client_id = self._ctx.require("client_id", CARRIER_NAME)
-            client_secret = self._ctx.require("client_secret", CARRIER_NAME)
-            extra = {"x-merchant-id": self._account} if self._account else {}
-            self._auth = OAuthClientCredentials(TOKEN_PATH, client_id, client_secret, basic=True, extra_headers=extra)
-            self._http = self._ctx.http(CARRIER_NAME, auth=self._auth, per_second=REQUESTS_PER_SECOND)
-        return self._http
+        return self._http.get()
+
+    def _build_client(self) -> CarrierHttp:
+        client_id = self._ctx.require("client_id", CARRIER_NAME)
+        client_secret = self._ctx.require("client_secret", CARRIER_NAME)
+        extra = {"x-merchant-id": self._account} if self._account else {}
+        self._auth = OAuthClientCredentials(TOKEN_PATH, client_id, client_secret, basic=True, extra_headers=extra)
+        return self._ctx.http(CARRIER_NAME, auth=self._auth, per_second=REQUESTS_PER_SECOND)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         # transId must be unique per request (32 characters at most); transactionSrc names the caller.
@@ -128,8 +127,7 @@ class UpsCarrier:
         return self._account
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
+        self._http.close()
 
     # -- rates ---------------------------------------------------------------------------------
 
