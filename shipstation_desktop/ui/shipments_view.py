@@ -316,8 +316,10 @@ class ShipmentsView(QWidget):
             self._show_detail(shipment)
 
     def _show_detail(self, shipment: dm.Shipment | None) -> None:
+        same = shipment is not None and self.current is not None and self.current.id == shipment.id
         self.current = shipment
-        self.detail_message.setText("")
+        if not same:  # a reload of the same shipment (a background change) keeps "Tracking refreshed" & co.
+            self.detail_message.setText("")
         self.timeline.clear()
         if shipment is None:
             self.detail_title.setText("Select a shipment")
