@@ -11,9 +11,15 @@ from shipstation_desktop.devices.simulated_scale import SimulatedScale
 from shipstation_desktop.domain.clock import SystemClock
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.bootstrap import open_bench
-from tests.fakes.keyring_backend import MemoryKeyring
+from tests.fakes.keyring_backend import SHARED_FILE_ENV, MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_pii_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Child processes that install MemoryKeyring (CLI crash tests) find the benches' PII keys here.
+    os.environ[SHARED_FILE_ENV] = str(tmp_path_factory.mktemp("keyring") / "pii-keys.json")
 
 
 @pytest.fixture(autouse=True)

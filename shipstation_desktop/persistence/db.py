@@ -11,6 +11,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from shipstation_desktop.domain.errors import UserError
 
+from .pii import customer_tokens
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 DB_FILENAME = "bench.sqlite3"
 # The newest migration this version ships. Kept here so a start-up on an up-to-date database needs no
 # Alembic import (a fifth of a second); a test checks it against the migration scripts.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0013"
 
 
 class StoreError(UserError):
@@ -39,6 +41,13 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite+pysqlite:///{path}", future=True)
     event.listen(engine, "connect", _on_connect)
+    tokens = customer_tokens(engine.dialect)
+
+    def add_functions(dbapi_conn: Any, _record: Any) -> None:
+        # The customer search triggers (migration 0013) compute their tokens with this.
+        dbapi_conn.create_function("ssd_customer_tokens", 6, tokens)
+
+    event.listen(engine, "connect", add_functions)
     return engine
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shipstation_desktop.domain.ids import uuid7
 
+from .pii import SealedText
 from .tables import Base, Synced
 
 _PREFERENCE_NAMESPACE = uuid.UUID("0b8f7f3e-5d0c-4c59-9a39-1f3c2f6d7e21")
@@ -38,7 +39,7 @@ class NotificationPreference(Synced, Base):
     # Order statuses (lower-case values) each channel notifies; seed 002 keeps a JSON map per channel.
     email_statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
     sms_statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
-    phone: Mapped[str] = mapped_column(String(32), default="")  # E.164; empty: the customer's phone
+    phone: Mapped[str] = mapped_column(SealedText(), default="")  # E.164; empty: the customer's phone
     language: Mapped[str] = mapped_column(String(8), default="es")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Madrid")
     quiet_start: Mapped[str] = mapped_column(String(5), default="22:00")
@@ -74,7 +75,7 @@ class Notification(Synced, Base):
     trigger: Mapped[str] = mapped_column(String(32))  # the order status that caused it
     channel: Mapped[str] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(8))  # the customer's; the rendered one may fall back
-    recipient: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(SealedText())  # PII: sealed like the customer's own columns
     subject: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(16))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shipstation_desktop.domain.clock import Clock, SystemClock
 from shipstation_desktop.domain.ids import uuid7
 
-from . import db, outbox
+from . import db, outbox, pii
+from .pii import PiiCipher
 from .tables import LocalMeta
 
 
@@ -24,8 +25,11 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db.check_file(path)
         self.engine = db.make_engine(path)
+        # A schema change may rebuild tables and renumber rows: the search index is then rebuilt.
+        self.upgraded = False
         if migrate:
-            db.upgrade(self.engine)
+            before, after = db.upgrade(self.engine)
+            self.upgraded = before != after
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         outbox.install(self._factory)
 
@@ -54,6 +58,14 @@ class Store:
             raise
         finally:
             s.close()
+
+    def attach_cipher(self, cipher: PiiCipher | None) -> None:
+        """From now on PII columns are sealed with this cipher's key (persistence/pii.py)."""
+        pii.attach(self.engine, cipher)
+
+    @property
+    def cipher(self) -> PiiCipher | None:
+        return pii.cipher_of(self.engine.dialect)
 
     def get_meta(self, key: str) -> str | None:
         with self.session() as s:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from shipstation_desktop.domain.ids import uuid7
 
+from .pii import SealedJSON, SealedLookup, SealedText
 from .types import DecimalText, UTCDateTime
 
 
@@ -44,12 +45,14 @@ class Customer(Synced, Base):
     __tablename__ = "customers"
 
     external_id: Mapped[str] = mapped_column(String(120), default="")
-    email: Mapped[str] = mapped_column(String(320))
+    # PII is sealed at rest (persistence/pii.py, ADR 0013): the ORM sees plain text, the file does not.
+    email: Mapped[str] = mapped_column(SealedText())
     # Lower-cased, trimmed email: the identity used for uniqueness and for merging across benches.
-    email_normalized: Mapped[str] = mapped_column(String(320))
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    # Deterministically sealed so the unique index and equality lookups still work.
+    email_normalized: Mapped[str] = mapped_column(SealedLookup())
+    name: Mapped[str] = mapped_column(SealedText())
+    phone: Mapped[str] = mapped_column(SealedText(), default="")
+    date_of_birth: Mapped[str | None] = mapped_column(SealedText())
     gender: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
     source: Mapped[str] = mapped_column(String(32), default="MANUAL")
@@ -60,12 +63,16 @@ class Customer(Synced, Base):
     last_order_date: Mapped[datetime | None]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set when this customer was merged into another (then also soft-deleted): links keep resolving.
+    merged_into: Mapped[str | None] = mapped_column(String(36))
 
     addresses: Mapped[list[Address]] = relationship(back_populates="customer", order_by="Address.created_at")
 
     __table_args__ = (
         Index("uq_customers_email", "email_normalized", unique=True, sqlite_where=text("deleted_at IS NULL")),
-        Index("ix_customers_name", "name"),
+        Index("ix_customers_external_id", "external_id"),
+        Index("ix_customers_last_order", "last_order_date"),
+        Index("ix_customers_status", "status"),
     )
 
 
@@ -75,15 +82,21 @@ class Address(Synced, Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     type: Mapped[str] = mapped_column(String(16), default="SHIPPING")
     is_default: Mapped[bool] = mapped_column(default=False)
-    recipient_name: Mapped[str] = mapped_column(String(200))
-    line1: Mapped[str] = mapped_column(String(200))
-    line2: Mapped[str] = mapped_column(String(200), default="")
+    recipient_name: Mapped[str] = mapped_column(SealedText())
+    line1: Mapped[str] = mapped_column(SealedText())
+    line2: Mapped[str] = mapped_column(SealedText(), default="")
     city: Mapped[str] = mapped_column(String(120))
     state: Mapped[str] = mapped_column(String(64), default="")
     postal_code: Mapped[str] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(2))
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(SealedText(), default="")
     validated_at: Mapped[datetime | None]
+    # The carrier's verdict (domain AddressValidationStatus) and, when the packer kept the address
+    # anyway, why: validation never blocks, but an override is recorded.
+    validation_status: Mapped[str] = mapped_column(String(16), default="UNVERIFIED")
+    validation_message: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    validated_by: Mapped[str] = mapped_column(String(120), default="")
 
     customer: Mapped[Customer] = relationship(back_populates="addresses")
 
@@ -94,7 +107,7 @@ class Order(Synced, Base):
     order_number: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"), index=True)
-    ship_to: Mapped[dict[str, Any]]
+    ship_to: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
     total_amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     expected_weight_grams: Mapped[Decimal | None]
@@ -313,7 +326,8 @@ class Outbox(Base):
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
     op: Mapped[str] = mapped_column(String(8))  # insert | update | delete
     base_version: Mapped[int | None]
-    payload: Mapped[dict[str, Any]]
+    # The row's values, customers' included: sealed like the PII columns themselves.
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
     changed: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -378,6 +392,15 @@ class TrackingPoll(Base):
 # Models kept in modules of their own register on Base when imported. The synced ones must be known
 # wherever SYNCED_TABLES is read (outbox, center rules, pull), so they are imported with this module,
 # and SYNCED_TABLES is computed only once every model exists.
-from . import analytics_tables, cost_tables, exception_queue_tables, inventory_tables, notification_tables  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    analytics_tables,
+    audit_tables,
+    cost_tables,
+    customer_tables,
+    exception_queue_tables,
+    inventory_tables,
+    notification_tables,
+    user_tables,
+)
 
 SYNCED_TABLES = tuple(m.class_ for m in Base.registry.mappers if getattr(m.class_, "__synced__", False))

@@ -14,6 +14,7 @@ from shipstation_desktop.devices.printer_port import PrinterPort
 from shipstation_desktop.devices.scale_port import ScalePort
 from shipstation_desktop.domain.clock import Clock
 from shipstation_desktop.domain.errors import UserError
+from shipstation_desktop.domain.roles import Account
 from shipstation_desktop.persistence.store import Store
 from shipstation_desktop.settings import model as settings_model
 from shipstation_desktop.settings.model import BenchSettings
@@ -36,6 +37,10 @@ class Bench:
     user: str = "packer"
     on_change: list[Callable[[str], None]] = field(default_factory=list)
     slip_printer: PrinterPort | None = None  # packing slips; None: this bench prints no slips
+    # Non-empty when customer data is sealed with a key kept in a file (no secure keyring).
+    pii_key_warning: str = ""
+    # The person logged in (services/access.py); None: nobody, or a bench without users.
+    account: Account | None = None
 
     def carrier(self, code: str) -> CarrierPort:
         try:

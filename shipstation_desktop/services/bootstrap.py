@@ -28,7 +28,7 @@ from shipstation_desktop.settings import paths as bench_paths
 from shipstation_desktop.settings.model import BenchSettings, PrinterSettings
 from shipstation_desktop.settings.secrets import SecretStore
 
-from . import packing, printing, telemetry
+from . import packing, pii_keys, printing, telemetry
 from .bench import Bench
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,13 @@ def open_bench(
     store = Store(paths.database, clock)
     secrets = secrets or SecretStore()
     try:
+        pii_location = pii_keys.ensure_ready(store, secrets, paths)
+    except BaseException:
+        store.close()
+        raise
+    if not pii_location.in_keyring:
+        log.warning(pii_location.warning())
+    try:
         bench = Bench(
             paths=paths,
             settings=settings,
@@ -181,10 +188,14 @@ def open_bench(
             carriers=carriers if carriers is not None else build_carriers(store, clock, settings, secrets),
             secrets=secrets,
             slip_printer=slip_printer or build_slip_printer(settings, paths),
+            pii_key_warning=pii_location.warning(),
         )
     except BaseException:
         store.close()
         raise
+    from . import access
+
+    access.adopt(bench)  # the CLI's --user, logged in before the command ran
     from . import notifications
 
     notifications.install(bench)  # order status changes record customer notifications (when enabled)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from shipstation_desktop.domain import customer_search as cs
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import CustomerStatus
-from shipstation_desktop.persistence import mappers
+from shipstation_desktop.persistence import mappers, search_index
 from shipstation_desktop.persistence import tables as t
 
 from .bench import Bench
@@ -45,38 +46,33 @@ def list_customers(
 
 
 def search_customers(bench: Bench, query: str, *, limit: int = 50) -> list[dm.Customer]:
-    """Customers whose name, email, phone, external id or tag contains QUERY, or whose address's postal
-    code starts with it; case-insensitive. A LIKE scan over the columns: fine for the tens of thousands
-    a bench holds, a full-text index is the follow-up for a million."""
-    text = query.strip()
-    if not text:
-        return []
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    contains = f"%{escaped}%"
-    digits = "".join(ch for ch in text if ch.isdigit())
-    postal = (
-        select(t.Address.id)
-        .where(t.Address.customer_id == t.Customer.id, t.Address.deleted_at.is_(None))
-        .where(func.lower(t.Address.postal_code).like(f"{escaped}%", escape="\\"))
-        .exists()
-    )
-    matches = [
-        func.lower(t.Customer.name).like(contains, escape="\\"),
-        t.Customer.email_normalized.like(contains, escape="\\"),
-        func.lower(t.Customer.external_id).like(contains, escape="\\"),
-        # tags is a JSON array stored as text: a tag containing the query appears inside it.
-        func.lower(cast(t.Customer.tags, String)).like(contains, escape="\\"),
-        postal,
-    ]
-    # Phones are stored E.164 (+14155550132): match the digits people type, whatever their spacing.
-    if len(digits) >= 3:
-        matches.append(t.Customer.phone.like(f"%{digits}%"))
+    """Customers with a word (name, e-mail, external id, tag, postal code) starting with each query
+    word, or whose phone starts or ends with the digits typed; accents and case ignored. The newest
+    `limit` matches, sorted by name.
+
+    The index holds keyed hashes only (PII is sealed at rest): it narrows to candidates, and each
+    candidate is checked against its decrypted fields before it is returned; only the customers that
+    pass are loaded whole (persistence/search_index.py)."""
     with bench.store.session() as s:
-        q = (
+        rowids = search_index.matching_rowids(s.connection(), query, limit=limit)
+        if not rowids:
+            return []
+        rows = s.scalars(
             select(t.Customer)
             .options(selectinload(t.Customer.addresses))
-            .where(t.Customer.deleted_at.is_(None), or_(*matches))
-            .order_by(func.lower(t.Customer.name), t.Customer.id)
-            .limit(limit)
+            .where(search_index.ROWID.in_(rowids))
         )
-        return [mappers.customer(r, with_addresses=True) for r in s.scalars(q)]
+        found = [mappers.customer(r, with_addresses=True) for r in rows]
+    return sorted(found, key=lambda c: (cs.fold(c.name), c.id))
+
+
+def search_fields(row: t.Customer) -> cs.SearchFields:
+    """The plain fields a loaded customer row is found by (the same ones the index hashes)."""
+    return cs.SearchFields(
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        external_id=row.external_id,
+        tags=tuple(row.tags or ()),
+        postal_codes=tuple(a.postal_code for a in row.addresses if a.deleted_at is None),
+    )

@@ -419,7 +419,7 @@ def test_notify_run_sends_only_this_benchs_due_messages(nbench: Bench) -> None:
     ship(nbench, mine, OrderStatus.PROCESSING, OrderStatus.SHIPPED)
     ship(nbench, theirs, OrderStatus.PROCESSING, OrderStatus.SHIPPED)
     with nbench.store.session() as s:  # as if pulled from another bench's log
-        other = s.scalars(select(Notification).where(Notification.recipient == "so-13@example.com")).one()
+        other = s.scalars(select(Notification).where(Notification.order_id == theirs)).one()
         other.bench_id = "another-bench"
     sender = FakeEmailSender()
     assert service.send_due(nbench, service.Senders(email=sender)) == {"sent": 1}

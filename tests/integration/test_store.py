@@ -157,7 +157,8 @@ def test_every_synced_table_is_covered() -> None:
     assert names == {
         "customers", "addresses", "orders", "order_lines", "order_status_history", "shipments",
         "tracking_events", "shipment_exceptions", "notification_preferences", "notifications",
-        "pack_steps",
+        "pack_steps", "customer_notes", "customer_communications", "customer_status_changes",
+        "customer_aliases", "audit_log", "users",
         "inventory_items", "stock_movements",
         "exception_notes",
     }  # fmt: skip

@@ -6,10 +6,13 @@ from alembic import context
 
 from shipstation_desktop.persistence import (
     analytics_tables,  # noqa: F401  (api_calls, pack_steps)
+    audit_tables,  # noqa: F401  (audit_log)
     cost_tables,  # noqa: F401  (registers its tables on Base.metadata)
+    customer_tables,  # noqa: F401  (customer notes, communications, status changes, aliases)
     exception_queue_tables,  # noqa: F401  (exception_notes)
     inventory_tables,  # noqa: F401  (inventory_items, stock_movements, stock_levels)
     notification_tables,  # noqa: F401  (its tables too)
+    user_tables,  # noqa: F401  (users, login_failures)
 )
 from shipstation_desktop.persistence.tables import Base
 

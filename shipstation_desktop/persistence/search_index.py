@@ -1,0 +1,123 @@
+"""The customer search index (FTS5 table `customer_search`, migration 0013): rebuild and lookup.
+
+Rows are keyed by the customers table's rowid; the tokens are keyed hashes (domain/customer_search.py).
+A lookup walks the index newest customer first, in growing batches, and keeps only the candidates
+whose decrypted fields really match (hash collisions and letters beyond the longest indexed prefix
+are removed there), so the caller gets exact answers without the index ever holding plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, func, literal_column, select, text
+
+from shipstation_desktop.domain import customer_search as cs
+
+from . import pii
+from .tables import Address, Customer
+
+# One customer's document (alias `c`); the same expression as the triggers of migration 0013.
+DOCUMENT_SQL = """CASE WHEN c.deleted_at IS NULL THEN ssd_customer_tokens(
+    c.name, c.email, c.phone, c.external_id, c.tags,
+    (SELECT group_concat(a.postal_code, char(31)) FROM addresses a
+      WHERE a.customer_id = c.id AND a.deleted_at IS NULL)) ELSE '' END"""
+
+ROWID: ColumnElement[int] = literal_column("customers.rowid")
+# The first batch of candidates is small (a typed prefix mostly matches what the index found);
+# later ones grow, so a query whose candidates are mostly rejected still takes few round trips.
+_FIRST_BATCH = 64
+_MAX_BATCH = 4096
+
+
+def stamp(key_id: str) -> str:
+    """What the index was built with: a bench rebuilds it when its key or the term scheme changes."""
+    return f"{key_id}/v{cs.INDEX_VERSION}"
+
+
+def rebuild(conn: Connection) -> int:
+    """Every customer's tokens again (after a key rotation or a schema upgrade); returns the count."""
+    conn.execute(text("DELETE FROM customer_search"))
+    result = conn.execute(
+        text(f"INSERT INTO customer_search(rowid, tokens) SELECT c.rowid, {DOCUMENT_SQL} FROM customers c")
+    )
+    optimize(conn)
+    return int(result.rowcount or 0)
+
+
+def optimize(conn: Connection) -> None:
+    """Merges the index into one b-tree: a bulk load leaves many segments, and each is one more seek
+    per looked-up token. Triggered writes afterwards are merged by FTS5 itself (automerge)."""
+    conn.execute(text("INSERT INTO customer_search(customer_search) VALUES('optimize')"))
+
+
+def candidate_rowids(conn: Connection, match: str, *, before: int | None, limit: int) -> list[int]:
+    """Customer rowids whose tokens satisfy MATCH, newest (highest rowid) first, below `before`."""
+    rows = conn.execute(
+        text(
+            "SELECT rowid FROM customer_search WHERE customer_search MATCH :m AND rowid < :before "
+            "ORDER BY rowid DESC LIMIT :limit"
+        ),
+        {"m": match, "before": (1 << 63) - 1 if before is None else before, "limit": limit},
+    )
+    return [int(r[0]) for r in rows]
+
+
+def _postal_codes() -> Any:
+    return (
+        select(func.group_concat(Address.postal_code, "\x1f"))
+        .where(Address.customer_id == Customer.id, Address.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def matching_rowids(
+    conn: Connection, query: str, *, limit: int, where: Iterable[ColumnElement[bool]] = ()
+) -> list[int]:
+    """Rowids of live customers that match `query` exactly and satisfy `where` (conditions on the
+    customers table), newest first; at most `limit`. [] when the query has nothing to look up."""
+    parsed = cs.Query.parse(query)
+    groups = parsed.groups()
+    if not groups or limit <= 0:
+        return []
+    match = cs.fts_query(groups, pii.token_function(conn.dialect))
+    conditions = [Customer.deleted_at.is_(None), *where]
+    found: list[int] = []
+    before: int | None = None
+    batch = max(_FIRST_BATCH, min(limit * 2, _MAX_BATCH))
+    while len(found) < limit:
+        rowids = candidate_rowids(conn, match, before=before, limit=batch)
+        if not rowids:
+            break
+        before = rowids[-1]
+        rows = conn.execute(
+            select(
+                ROWID,
+                Customer.name,
+                Customer.email,
+                Customer.phone,
+                Customer.external_id,
+                Customer.tags,
+                _postal_codes(),
+            )
+            .where(ROWID.in_(rowids), *conditions)
+            .order_by(ROWID.desc())
+        )
+        for rowid, name, email, phone, external_id, tags, postal in rows:
+            fields = cs.SearchFields(
+                name=name or "",
+                email=email or "",
+                phone=phone or "",
+                external_id=external_id or "",
+                tags=tuple(tags or ()),
+                postal_codes=tuple(p for p in (postal or "").split("\x1f") if p),
+            )
+            if parsed.matches(fields):
+                found.append(int(rowid))
+                if len(found) == limit:
+                    break
+        if len(rowids) < batch:
+            break
+        batch = min(batch * 4, _MAX_BATCH)
+    return found
