@@ -12,6 +12,7 @@ from shipstation_desktop.services import address_checks
 from shipstation_desktop.services.bench import Bench
 
 from . import style
+from .i18n import _
 from .note_dialog import NoteDialog
 from .ops import Failure, Op, OpRunner
 
@@ -34,9 +35,9 @@ class AddressIssueBanner(QWidget):
         self.label.setWordWrap(True)
         style.banner(self.label, style.WARN, style.WARN_BG)
         row.addWidget(self.label, 1)
-        self.override_button = QPushButton("Go on anyway…")
+        self.override_button = QPushButton(_("Go on anyway…"))
         self.override_button.setObjectName("addressOverrideButton")
-        self.override_button.setToolTip("Say why the address is fine; the reason goes to the supervisor")
+        self.override_button.setToolTip(_("Say why the address is fine; the reason goes to the supervisor"))
         self.override_button.clicked.connect(self.ask_override)
         row.addWidget(self.override_button)
         self.hide()
@@ -47,10 +48,11 @@ class AddressIssueBanner(QWidget):
             self.hide()
             return
         overridden = any(n.kind == "override" for n in issue.notes)
-        self.label.setText(
-            f"Address warning: {issue.description}"
-            + (" — you went on; the supervisor has your reason." if overridden else " You may still buy the label.")
-        )
+        if overridden:
+            text = _("Address warning: {problem} — you went on; the supervisor has your reason.")
+        else:
+            text = _("Address warning: {problem} You may still buy the label.")
+        self.label.setText(text.format(problem=issue.description))
         self.override_button.setVisible(not overridden)
         self.show()
 
@@ -63,9 +65,9 @@ class AddressIssueBanner(QWidget):
         if issue is None:
             return
         dialog = NoteDialog(
-            "Ship despite the address warning",
-            "Why is the address fine? (recorded on the supervisor exception)",
-            "Go on",
+            _("Ship despite the address warning"),
+            _("Why is the address fine? (recorded on the supervisor exception)"),
+            _("Go on"),
             self,
             context=issue.description,
         )
@@ -80,7 +82,7 @@ class AddressIssueBanner(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: address_checks.override(self.bench, issue.id, reason),
-                label="Recording the reason…",
+                label=_("Recording the reason…"),
                 writes=True,
                 on_success=self._overridden,
                 on_failure=self._failed,

@@ -37,14 +37,38 @@ from shipstation_desktop.services.bench import Bench
 from . import formatting as fmt
 from . import style
 from .bar_chart import Bar, BarChart
+from .i18n import N_, _, ngettext
+from .jobs_dialog import job_state
 from .ops import Failure, Op, OpRunner
 
-PRESETS: tuple[tuple[str, int], ...] = (("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30), ("Last 90 days", 90))
-CUSTOM = "Custom"
+PRESETS: tuple[tuple[str, int], ...] = (
+    (N_("Today"), 1),
+    (N_("Last 7 days"), 7),
+    (N_("Last 30 days"), 30),
+    (N_("Last 90 days"), 90),
+)
+CUSTOM = N_("Custom")
+# The seed's KPIs by their domain/analytics.kpis key, as this tab names them.
+KPI_NAMES = {"tracking_lag_minutes": N_("Average tracking lag"), "label_success_pct": N_("Label generation success")}
+# Measuring units as the domain writes them; "%" reads the same everywhere.
+UNITS = {"min": N_("min"), "d": N_("d"), "s": N_("s"), "ms": N_("ms")}
+# The pack flow's steps (domain/analytics.PACK_STEPS); a step not listed shows its code.
+STEP_NAMES = {"scan": N_("scan"), "weigh": N_("weigh"), "rate": N_("rate"), "buy": N_("buy"), "print": N_("print")}
 
 
-def _cell(value: object, suffix: str = "") -> str:
-    return "—" if value is None else f"{value}{suffix}"
+def _unit(code: str) -> str:
+    return _(UNITS[code]) if code in UNITS else code
+
+
+def _step(code: str) -> str:
+    return _(STEP_NAMES[code]) if code in STEP_NAMES else code
+
+
+def _cell(value: object, unit: str = "") -> str:
+    """A measured value and its unit ("12.5 %", "3 min"); "—" when there was nothing to measure."""
+    if value is None:
+        return "—"
+    return f"{value} {_unit(unit)}" if unit else f"{value}"
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -90,10 +114,10 @@ class AnalyticsView(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Period:"))
+        bar.addWidget(QLabel(_("Period:")))
         self.preset = QComboBox()
         self.preset.setObjectName("periodPreset")
-        self.preset.addItems([name for name, _days in PRESETS] + [CUSTOM])
+        self.preset.addItems([_(name) for name, _days in PRESETS] + [_(CUSTOM)])
         self.preset.currentIndexChanged.connect(self._apply_preset)
         bar.addWidget(self.preset)
         self.from_edit = QDateEdit()
@@ -103,18 +127,18 @@ class AnalyticsView(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self._dates_edited)
-        bar.addWidget(QLabel("from"))
+        bar.addWidget(QLabel(_("from")))
         bar.addWidget(self.from_edit)
-        bar.addWidget(QLabel("to"))
+        bar.addWidget(QLabel(_("to")))
         bar.addWidget(self.to_edit)
-        bar.addWidget(QLabel("(UTC days)"))
+        bar.addWidget(QLabel(_("(UTC days)")))
         bar.addStretch(1)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton(_("Export CSV…"))
         self.export_button.setObjectName("exportCsv")
-        self.export_button.setToolTip("The carrier performance rows of this period as a CSV file")
+        self.export_button.setToolTip(_("The carrier performance rows of this period as a CSV file"))
         self.export_button.clicked.connect(lambda: self.export_csv())
         bar.addWidget(self.export_button)
         outer.addLayout(bar)
@@ -136,7 +160,7 @@ class AnalyticsView(QWidget):
         outer.addWidget(scroll, 1)
 
     def _build_kpis(self) -> QGroupBox:
-        box = QGroupBox("KPIs (seed targets)")
+        box = QGroupBox(_("KPIs (seed targets)"))
         row = QHBoxLayout(box)
         self.kpi_labels: dict[str, QLabel] = {}
         for key in ("tracking_lag_minutes", "label_success_pct"):
@@ -151,23 +175,35 @@ class AnalyticsView(QWidget):
         return box
 
     def _build_carriers(self) -> QGroupBox:
-        box = QGroupBox("Carrier performance")
+        box = QGroupBox(_("Carrier performance"))
         grid = QGridLayout(box)
         self.carrier_table = _table(
             "carrierTable",
-            ["Carrier", "Service", "Shipped", "Delivered", "On time", "Transit", "Exceptions", "Label OK", "Cost"],
+            [
+                _("Carrier"),
+                _("Service"),
+                _("Shipped"),
+                _("Delivered"),
+                _("On time"),
+                _("Transit"),
+                _("Exceptions"),
+                _("Label OK"),
+                _("Cost"),
+            ],
         )
         grid.addWidget(self.carrier_table, 0, 0, 1, 2)
-        self.on_time_chart = BarChart("On time", " %", 100.0)
-        self.transit_chart = BarChart("Average transit", " d")
+        self.on_time_chart = BarChart(_("On time"), " %", 100.0)
+        self.transit_chart = BarChart(_("Average transit"), " " + _unit("d"))
         grid.addWidget(self.on_time_chart, 1, 0)
         grid.addWidget(self.transit_chart, 1, 1)
         return box
 
     def _build_health(self) -> QGroupBox:
-        box = QGroupBox("Integration health (last 24 hours)")
+        box = QGroupBox(_("Integration health (last 24 hours)"))
         layout = QVBoxLayout(box)
-        self.health_table = _table("healthTable", ["Carrier", "Operation", "Calls", "Failed", "Success", "p50", "p95"])
+        self.health_table = _table(
+            "healthTable", [_("Carrier"), _("Operation"), _("Calls"), _("Failed"), _("Success"), "p50", "p95"]
+        )
         layout.addWidget(self.health_table)
         self.jobs_label = QLabel()
         self.jobs_label.setObjectName("jobsHealth")
@@ -175,14 +211,16 @@ class AnalyticsView(QWidget):
         return box
 
     def _build_productivity(self) -> QGroupBox:
-        box = QGroupBox("Packer productivity")
+        box = QGroupBox(_("Packer productivity"))
         grid = QGridLayout(box)
-        self.packer_table = _table("packerTable", ["Packer", "Benches", "Orders", "Active hours", "Per hour", "Median"])
-        self.step_table = _table("stepTable", ["Step", "Count", "Median", "p95", "Slowest", "Share"])
+        self.packer_table = _table(
+            "packerTable", [_("Packer"), _("Benches"), _("Orders"), _("Active hours"), _("Per hour"), _("Median")]
+        )
+        self.step_table = _table("stepTable", [_("Step"), _("Count"), _("Median"), "p95", _("Slowest"), _("Share")])
         grid.addWidget(self.packer_table, 0, 0)
         grid.addWidget(self.step_table, 0, 1)
-        self.share_chart = BarChart("Where the time goes", " %", 100.0)
-        self.rate_chart = BarChart("Orders per hour")
+        self.share_chart = BarChart(_("Where the time goes"), " %", 100.0)
+        self.rate_chart = BarChart(_("Orders per hour"))
         grid.addWidget(self.share_chart, 1, 0)
         grid.addWidget(self.rate_chart, 1, 1)
         self.slowest_label = QLabel()
@@ -246,12 +284,12 @@ class AnalyticsView(QWidget):
         seq = self._seq
         period = self.period()
         bench = self.bench
-        self.message.setText("Reading…")
+        self.message.setText(_("Reading…"))
         style.set_text_color(self.message, style.MUTED)
         self.runner.run(
             Op(
                 lambda _ctx: analytics.dashboard(bench, period),
-                label="Reading analytics…",
+                label=_("Reading analytics…"),
                 on_success=lambda d: self._show(seq, d),
                 on_failure=self._failed,
             )
@@ -267,7 +305,11 @@ class AnalyticsView(QWidget):
         self.dashboard = d
         report = d.carriers
         shipped = sum(r.shipments for r in report.rows)
-        self.message.setText(f"{report.period.first} to {report.period.last}: {shipped} shipments.")
+        self.message.setText(
+            ngettext("{first} to {last}: {count} shipment.", "{first} to {last}: {count} shipments.", shipped).format(
+                first=report.period.first, last=report.period.last, count=shipped
+            )
+        )
         style.set_text_color(self.message, style.MUTED)
         self._show_kpis(report.kpis, d.health)
         self._show_carriers(report.rows)
@@ -282,16 +324,24 @@ class AnalyticsView(QWidget):
                 continue
             sign = ">" if kpi.higher_is_better else "<"
             verdict = {True: "✔", False: "✖", None: "·"}[kpi.ok]
-            label.setText(f"{verdict} {kpi.name}: {_cell(kpi.value, ' ' + kpi.unit)} (target {sign} {kpi.target})")
+            name = _(KPI_NAMES[key]) if key in KPI_NAMES else kpi.name
+            label.setText(
+                _("{verdict} {name}: {value} (target {sign} {target})").format(
+                    verdict=verdict, name=name, value=_cell(kpi.value, kpi.unit), sign=sign, target=kpi.target
+                )
+            )
             colours = {True: (style.GOOD, style.GOOD_BG), False: (style.BAD, style.BAD_BG), None: (style.MUTED, "")}
             fg, bg = colours[kpi.ok]
             style.banner(label, fg, bg or "transparent")
         sync = health.sync
         if not sync.configured:
-            text = "Sync: no center configured"
+            text = _("Sync: no center configured")
         else:
-            last = fmt.local_time(sync.last_sync) or "never"
-            text = f"Sync: last {last}, lag {_cell(sync.lag_minutes, ' min')}, {sync.pending} waiting"
+            text = _("Sync: last {last}, lag {lag}, {waiting} waiting").format(
+                last=fmt.local_time(sync.last_sync) or _("never"),
+                lag=_cell(sync.lag_minutes, "min"),
+                waiting=sync.pending,
+            )
             if sync.last_error:
                 text += f" — {sync.last_error}"
         self.sync_label.setText(text)
@@ -305,10 +355,10 @@ class AnalyticsView(QWidget):
                     r.service,
                     str(r.shipments),
                     str(r.delivered),
-                    _cell(r.on_time_pct, " %"),
-                    _cell(r.avg_transit_days, " d"),
-                    _cell(r.exception_rate_pct, " %"),
-                    _cell(r.label_success_pct, " %"),
+                    _cell(r.on_time_pct, "%"),
+                    _cell(r.avg_transit_days, "d"),
+                    _cell(r.exception_rate_pct, "%"),
+                    _cell(r.label_success_pct, "%"),
                     analytics.money(r.cost_per_shipment, r.currency),
                 ]
                 for r in rows
@@ -330,21 +380,21 @@ class AnalyticsView(QWidget):
             [
                 [
                     h.carrier,
-                    h.operation or "(all)",
+                    h.operation or _("(all)"),
                     str(h.calls),
                     str(h.failures),
-                    _cell(h.success_pct, " %"),
-                    _cell(h.p50_ms, " ms"),
-                    _cell(h.p95_ms, " ms"),
+                    _cell(h.success_pct, "%"),
+                    _cell(h.p50_ms, "ms"),
+                    _cell(h.p95_ms, "ms"),
                 ]
                 for h in rows
             ],
         )
         states = health.jobs.get("by_state", {})
         age = health.jobs.get("oldest_pending_age_s")
-        text = "Job queue: " + ", ".join(f"{n} {s}" for s, n in states.items())
+        text = _("Job queue: {states}").format(states=", ".join(f"{n} {job_state(s)}" for s, n in states.items()))
         if age is not None:
-            text += f" · oldest waiting {timedelta(seconds=round(age))}"
+            text += " · " + _("oldest waiting {age}").format(age=timedelta(seconds=round(age)))
         self.jobs_label.setText(text)
 
     def _show_productivity(self, report: da.Productivity) -> None:
@@ -357,7 +407,7 @@ class AnalyticsView(QWidget):
                     str(p.orders),
                     str(p.active_hours),
                     _cell(p.orders_per_hour),
-                    _cell(p.median_order_s, " s"),
+                    _cell(p.median_order_s, "s"),
                 ]
                 for p in report.packers
             ],
@@ -366,20 +416,25 @@ class AnalyticsView(QWidget):
             self.step_table,
             [
                 [
-                    s.step,
+                    _step(s.step),
                     str(s.count),
-                    _cell(s.median_s, " s"),
-                    _cell(s.p95_s, " s"),
-                    _cell(s.max_s, " s"),
-                    _cell(s.share_pct, " %"),
+                    _cell(s.median_s, "s"),
+                    _cell(s.p95_s, "s"),
+                    _cell(s.max_s, "s"),
+                    _cell(s.share_pct, "%"),
                 ]
                 for s in report.steps
             ],
         )
-        self.share_chart.set_bars([Bar(s.step, s.share_pct, style.WARN) for s in report.steps])
+        self.share_chart.set_bars([Bar(_step(s.step), s.share_pct, style.WARN) for s in report.steps])
         self.rate_chart.set_bars([Bar(p.packer, p.orders_per_hour, style.GOOD) for p in report.packers])
-        worst = [f"{s.order_number or '?'} {s.step} {s.elapsed_s:.1f} s ({s.packer})" for s in report.slowest[:5]]
-        self.slowest_label.setText("Slowest steps: " + ("; ".join(worst) if worst else "none recorded"))
+        worst = [
+            f"{s.order_number or '?'} {_step(s.step)} {s.elapsed_s:.1f} {_unit('s')} ({s.packer})"
+            for s in report.slowest[:5]
+        ]
+        self.slowest_label.setText(
+            _("Slowest steps: {steps}").format(steps="; ".join(worst) if worst else _("none recorded"))
+        )
 
     # ================================================================================ export
 
@@ -390,7 +445,7 @@ class AnalyticsView(QWidget):
         if path is None:
             first, last = self.dashboard.carriers.period.first, self.dashboard.carriers.period.last
             chosen, _filter = QFileDialog.getSaveFileName(
-                self, "Export carrier performance", f"carriers-{first}-{last}.csv", "CSV files (*.csv)"
+                self, _("Export carrier performance"), f"carriers-{first}-{last}.csv", _("CSV files (*.csv)")
             )
             if not chosen:
                 return
@@ -400,14 +455,14 @@ class AnalyticsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: analytics.write_text(target, text),
-                label="Exporting…",
+                label=_("Exporting…"),
                 on_success=lambda _n: self._exported(target),
                 on_failure=self._failed,
             )
         )
 
     def _exported(self, path: Path) -> None:
-        self.message.setText(f"Exported to {path}")
+        self.message.setText(_("Exported to {path}").format(path=path))
         style.set_text_color(self.message, style.GOOD)
 
     def showEvent(self, event: QShowEvent) -> None:

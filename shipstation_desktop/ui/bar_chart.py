@@ -9,6 +9,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from . import style
+from .i18n import _
 
 ROW_HEIGHT = 22
 LABEL_WIDTH = 170
@@ -59,7 +60,7 @@ class BarChart(QWidget):
             p.setFont(self.font())
             if not self.bars:
                 p.setPen(style.color(style.MUTED))
-                p.drawText(QRectF(0, ROW_HEIGHT, self.width(), ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter, "no data")
+                p.drawText(QRectF(0, ROW_HEIGHT, self.width(), ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter, _("no data"))
                 return
             top = float(ROW_HEIGHT)
             room = max(10.0, self.width() - LABEL_WIDTH - VALUE_WIDTH - 8)

@@ -33,8 +33,9 @@ from shipstation_desktop.services import exception_queue as queue
 from shipstation_desktop.services import exceptions as exc_service
 from shipstation_desktop.services.bench import Bench
 
+from . import enum_labels, style
 from . import formatting as fmt
-from . import style
+from .i18n import N_, _
 from .note_dialog import NoteDialog
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
@@ -47,11 +48,18 @@ AGE_COLOURS: dict[rules.AgeBand, tuple[str, str] | None] = {
 }
 # Age filter choices: (label, older than hours); None shows every age.
 AGE_FILTERS: tuple[tuple[str, float | None], ...] = (
-    ("Any age", None),
-    ("Older than 4 h", 4),
-    ("Older than 24 h", 24),
-    ("Older than 3 days", 72),
+    (N_("Any age"), None),
+    (N_("Older than 4 h"), 4),
+    (N_("Older than 24 h"), 24),
+    (N_("Older than 3 days"), 72),
 )
+# The kinds of note on an exception's thread (services/exception_queue.NoteKind), as the thread shows them.
+NOTE_KINDS = {
+    "note": N_("note"),
+    "assigned": N_("assigned"),
+    "override": N_("override"),
+    "raised_again": N_("raised again"),
+}
 AGE_TICK_MS = 60_000  # ages (and their colours) move on while the view is open
 DESCRIPTION_COLUMN = 6
 
@@ -67,14 +75,19 @@ def _severity_bg(e: dm.ShipmentException) -> str | None:
 def age_text(created_at: datetime, now: datetime) -> str:
     minutes = max(int((now - created_at).total_seconds() // 60), 0)
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{minutes} min").format(minutes=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
+        return _("{hours} h").format(hours=minutes // 60)
+    return _("{days} d").format(days=minutes // (24 * 60))
+
+
+def severity_text(severity: ExceptionSeverity) -> str:
+    """Severities read in capitals in the queue (HIGH), as a supervisor scans for them."""
+    return enum_labels.severity(severity).upper()
 
 
 def short_bench(bench_id: str, mine: str) -> str:
-    return "this bench" if bench_id == mine else (bench_id[-8:] if bench_id else "?")
+    return _("this bench") if bench_id == mine else (bench_id[-8:] if bench_id else "?")
 
 
 def exception_columns(bench: Bench) -> list[Column[dm.ShipmentException]]:
@@ -92,24 +105,26 @@ def exception_columns(bench: Bench) -> list[Column[dm.ShipmentException]]:
         return c[1] if c else None
 
     return [
-        Column("Severity", lambda e: e.severity.value, foreground=_severity_fg, background=_severity_bg),
+        Column(N_("Severity"), lambda e: severity_text(e.severity), foreground=_severity_fg, background=_severity_bg),
         Column(
-            "Age",
+            N_("Age"),
             lambda e: age_text(e.created_at, bench.clock.now()) if e.is_open else "—",
             align_right=True,
             foreground=age_fg,
             background=age_bg,
         ),
-        Column("Type", lambda e: fmt.title(e.type.value)),
-        Column("Raised", lambda e: fmt.local_time(e.created_at)),
-        Column("Order", lambda e: e.order_number),
-        Column("Tracking", lambda e: e.tracking_number),
-        Column("Description", lambda e: e.description, tooltip=lambda e: e.description),
-        Column("Assigned", lambda e: e.assigned_to),
-        Column("Bench", lambda e: short_bench(e.bench_id, mine), tooltip=lambda e: e.bench_id),
+        Column(N_("Type"), lambda e: enum_labels.exception_type(e.type)),
+        Column(N_("Raised"), lambda e: fmt.local_time(e.created_at)),
+        Column(N_("Order"), lambda e: e.order_number),
+        Column(N_("Tracking"), lambda e: e.tracking_number),
+        Column(N_("Description"), lambda e: e.description, tooltip=lambda e: e.description),
+        Column(N_("Assigned"), lambda e: e.assigned_to),
+        Column(N_("Bench"), lambda e: short_bench(e.bench_id, mine), tooltip=lambda e: e.bench_id),
         Column(
-            "Resolution",
-            lambda e: f"{e.resolution} — {e.resolved_by}, {fmt.local_time(e.resolved_at)}" if e.resolved_at else "open",
+            N_("Resolution"),
+            lambda e: (
+                f"{e.resolution} — {e.resolved_by}, {fmt.local_time(e.resolved_at)}" if e.resolved_at else _("open")
+            ),
             foreground=lambda e: style.GOOD if e.resolved_at else style.BAD,
         ),
     ]
@@ -130,14 +145,14 @@ class AssignDialog(QDialog):
 
     def __init__(self, names: list[str], current: str, parent: QWidget | None = None, *, context: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Assign exception")
+        self.setWindowTitle(_("Assign exception"))
         self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
         if context:
             about = QLabel(context)
             about.setWordWrap(True)
             layout.addWidget(about)
-        label = QLabel("Assign to")
+        label = QLabel(_("Assign to"))
         layout.addWidget(label)
         self.name_combo = QComboBox()
         self.name_combo.setEditable(True)
@@ -148,7 +163,7 @@ class AssignDialog(QDialog):
         label.setBuddy(self.name_combo)
         layout.addWidget(self.name_combo)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.accept_button: QPushButton = self.buttons.addButton("Assign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.accept_button: QPushButton = self.buttons.addButton(_("Assign"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -185,29 +200,29 @@ class ExceptionsView(QWidget):
         root = QVBoxLayout(self)
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Severity"))
+        filters.addWidget(QLabel(_("Severity")))
         self.severity_combo = QComboBox()
-        self.severity_combo.addItem("All severities", None)
+        self.severity_combo.addItem(_("All severities"), None)
         for severity in reversed(list(ExceptionSeverity)):
-            self.severity_combo.addItem(fmt.title(severity.value), severity.value)
+            self.severity_combo.addItem(enum_labels.severity(severity), severity.value)
         filters.addWidget(self.severity_combo)
         self.type_combo = QComboBox()
         self.type_combo.setObjectName("exceptionTypeFilter")
-        self.type_combo.addItem("All types", None)
+        self.type_combo.addItem(_("All types"), None)
         for kind in ExceptionType:
-            self.type_combo.addItem(fmt.title(kind.value), kind.value)
+            self.type_combo.addItem(enum_labels.exception_type(kind), kind.value)
         filters.addWidget(self.type_combo)
         self.age_combo = QComboBox()
         self.age_combo.setObjectName("exceptionAgeFilter")
         for text, hours in AGE_FILTERS:
-            self.age_combo.addItem(text, hours)
+            self.age_combo.addItem(_(text), hours)
         filters.addWidget(self.age_combo)
         self.bench_combo = QComboBox()
         self.bench_combo.setObjectName("exceptionBenchFilter")
-        self.bench_combo.addItem("All benches", None)
-        self.bench_combo.addItem("This bench", queue.THIS_BENCH)
+        self.bench_combo.addItem(_("All benches"), None)
+        self.bench_combo.addItem(_("This bench"), queue.THIS_BENCH)
         filters.addWidget(self.bench_combo)
-        self.open_only = QCheckBox("Open only")
+        self.open_only = QCheckBox(_("Open only"))
         self.open_only.setChecked(True)
         filters.addWidget(self.open_only)
         filters.addStretch(1)
@@ -216,13 +231,13 @@ class ExceptionsView(QWidget):
         root.addLayout(filters)
 
         actions = QHBoxLayout()
-        self.assign_button = QPushButton("Assign to…")
+        self.assign_button = QPushButton(_("Assign to…"))
         self.assign_button.setObjectName("assignButton")
         self.assign_button.clicked.connect(self.assign_selected)
-        self.note_button = QPushButton("Add note…")
+        self.note_button = QPushButton(_("Add note…"))
         self.note_button.setObjectName("noteButton")
         self.note_button.clicked.connect(self.note_selected)
-        self.resolve_button = QPushButton("Resolve…")
+        self.resolve_button = QPushButton(_("Resolve…"))
         self.resolve_button.setObjectName("resolveButton")
         self.resolve_button.clicked.connect(self.resolve_selected)
         actions.addStretch(1)
@@ -246,7 +261,7 @@ class ExceptionsView(QWidget):
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
-        self.detail_title = QLabel("Select an exception to see its notes.")
+        self.detail_title = QLabel(_("Select an exception to see its notes."))
         self.detail_title.setObjectName("exceptionDetailTitle")
         self.detail_title.setWordWrap(True)
         detail_layout.addWidget(self.detail_title)
@@ -301,7 +316,7 @@ class ExceptionsView(QWidget):
         self.runner.run(
             Op(
                 load,
-                label="Loading exceptions…",
+                label=_("Loading exceptions…"),
                 on_success=lambda result: self._show_rows(seq, *result),
             )
         )
@@ -316,7 +331,7 @@ class ExceptionsView(QWidget):
         keep = self.selected()
         self.model.set_rows(rows)
         open_count = sum(1 for e in rows if e.is_open)
-        self.count_label.setText(f"{len(rows)} shown, {open_count} open")
+        self.count_label.setText(_("{shown} shown, {open} open").format(shown=len(rows), open=open_count))
         if keep is not None:
             for row, e in enumerate(rows):
                 if e.id == keep.id:
@@ -330,7 +345,7 @@ class ExceptionsView(QWidget):
         for bench_id in benches:
             if bench_id != mine and bench_id not in self._benches_known:
                 self._benches_known.append(bench_id)
-                self.bench_combo.addItem(f"Bench …{bench_id[-8:]}", bench_id)
+                self.bench_combo.addItem(_("Bench …{id}").format(id=bench_id[-8:]), bench_id)
 
     def selected(self) -> dm.ShipmentException | None:
         rows = self.table.selectionModel().selectedRows()
@@ -344,16 +359,19 @@ class ExceptionsView(QWidget):
     def _show_detail(self, e: dm.ShipmentException | None) -> None:
         self.current = e
         if e is None:
-            self.detail_title.setText("Select an exception to see its notes.")
+            self.detail_title.setText(_("Select an exception to see its notes."))
             self.notes_view.clear()
             return
-        state = (
-            f"resolved by {e.resolved_by} at {fmt.local_time(e.resolved_at)}: {e.resolution}"
-            if e.resolved_at
-            else (f"assigned to {e.assigned_to}" if e.assigned_to else "unassigned")
-        )
-        again = f" · reported {e.occurrences}×" if e.occurrences > 1 else ""
-        self.detail_title.setText(f"{e.severity.value} · {fmt.title(e.type.value)} · {state}{again}")
+        if e.resolved_at:
+            state = _("resolved by {name} at {time}: {resolution}").format(
+                name=e.resolved_by, time=fmt.local_time(e.resolved_at), resolution=e.resolution
+            )
+        else:
+            state = _("assigned to {name}").format(name=e.assigned_to) if e.assigned_to else _("unassigned")
+        parts = [severity_text(e.severity), enum_labels.exception_type(e.type), state]
+        if e.occurrences > 1:
+            parts.append(_("reported {count}×").format(count=e.occurrences))
+        self.detail_title.setText(" · ".join(parts))
         self.notes_view.setPlainText(notes_text(e))
 
     def _update_buttons(self) -> None:
@@ -365,7 +383,7 @@ class ExceptionsView(QWidget):
 
     def _context(self, e: dm.ShipmentException) -> str:
         where = " · ".join(x for x in (e.order_number, e.tracking_number) if x)
-        return f"{e.severity.value} · {fmt.title(e.type.value)} {where}\n{e.description}"
+        return f"{severity_text(e.severity)} · {enum_labels.exception_type(e.type)} {where}\n{e.description}"
 
     # ------------------------------------------------------------------------------ actions
 
@@ -388,7 +406,11 @@ class ExceptionsView(QWidget):
         if chosen is None:
             return
         dialog = NoteDialog(
-            "Add note", "Note (stays on the exception's thread)", "Add note", self, context=self._context(chosen)
+            _("Add note"),
+            _("Note (stays on the exception's thread)"),
+            _("Add note"),
+            self,
+            context=self._context(chosen),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._note(chosen, dialog.note()))
@@ -401,9 +423,9 @@ class ExceptionsView(QWidget):
         if chosen is None or not chosen.is_open:
             return
         dialog = NoteDialog(
-            "Resolve exception",
-            "What was done? (required; it stays on the record)",
-            "Resolve",
+            _("Resolve exception"),
+            _("What was done? (required; it stays on the record)"),
+            _("Resolve"),
             self,
             context=self._context(chosen),
         )
@@ -413,30 +435,35 @@ class ExceptionsView(QWidget):
         dialog.open()
 
     def _assign(self, chosen: dm.ShipmentException, name: str) -> None:
-        self._write(lambda: queue.assign(self.bench, chosen.id, name), "Assigned")
+        self._write(lambda: queue.assign(self.bench, chosen.id, name), _("Assigning…"), _("Assigned: {description}"))
 
     def _note(self, chosen: dm.ShipmentException, text: str) -> None:
-        self._write(lambda: queue.add_note(self.bench, chosen.id, text), "Noted")
+        self._write(
+            lambda: queue.add_note(self.bench, chosen.id, text), _("Adding the note…"), _("Noted: {description}")
+        )
 
     def _resolve(self, chosen: dm.ShipmentException, note: str) -> None:
         self.resolve_dialog = None
-        self._write(lambda: exc_service.resolve(self.bench, chosen.id, note), "Resolved")
+        self._write(
+            lambda: exc_service.resolve(self.bench, chosen.id, note), _("Resolving…"), _("Resolved: {description}")
+        )
 
-    def _write(self, work: Callable[[], dm.ShipmentException], verb: str) -> None:
+    def _write(self, work: Callable[[], dm.ShipmentException], progress: str, done: str) -> None:
+        """`done` is a translated message with a {description} placeholder."""
         self.assign_dialog = None
         self.note_dialog = None
         self.runner.run(
             Op(
                 lambda _ctx: work(),
-                label=f"{verb}…",
+                label=progress,
                 writes=True,
-                on_success=lambda e: self._written(verb, e),
+                on_success=lambda e: self._written(done, e),
                 on_failure=self._failed,
             )
         )
 
-    def _written(self, verb: str, e: dm.ShipmentException) -> None:
-        self.message.setText(f"{verb}: {e.description}")
+    def _written(self, done: str, e: dm.ShipmentException) -> None:
+        self.message.setText(done.format(description=e.description))
         style.set_text_color(self.message, style.GOOD)
         self.refresh()
 
@@ -446,14 +473,19 @@ class ExceptionsView(QWidget):
 
 
 def notes_text(e: dm.ShipmentException) -> str:
-    lines = [f"{fmt.local_time(e.created_at)}  raised: {e.description}"]
+    lines = [_("{time}  raised: {description}").format(time=fmt.local_time(e.created_at), description=e.description)]
     for n in e.notes:
-        lines.append(f"{fmt.local_time(n.at)}  {n.by} ({n.kind.replace('_', ' ')}): {n.text}")
+        kind = _(NOTE_KINDS[n.kind]) if n.kind in NOTE_KINDS else n.kind.replace("_", " ")
+        lines.append(f"{fmt.local_time(n.at)}  {n.by} ({kind}): {n.text}")
     if e.resolved_at:
-        lines.append(f"{fmt.local_time(e.resolved_at)}  {e.resolved_by} resolved: {e.resolution}")
+        lines.append(
+            _("{time}  {name} resolved: {resolution}").format(
+                time=fmt.local_time(e.resolved_at), name=e.resolved_by, resolution=e.resolution
+            )
+        )
     return "\n".join(lines)
 
 
 def tab_title(counts: dict[ExceptionSeverity, int]) -> str:
     total = sum(counts.values())
-    return f"Exceptions ({total})" if total else "Exceptions"
+    return _("Exceptions ({count})").format(count=total) if total else _("Exceptions")

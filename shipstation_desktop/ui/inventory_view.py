@@ -30,6 +30,7 @@ from shipstation_desktop.services.bench import Bench
 from . import formatting as fmt
 from . import style
 from .bench_events import BenchEvents
+from .i18n import N_, _, ngettext
 from .ops import Failure, Op, OpRunner
 from .table_model import Column, RecordTableModel
 
@@ -40,6 +41,20 @@ _LEVEL_COLOURS: dict[AlertLevel, tuple[str, str] | None] = {
     AlertLevel.OUT: (style.BAD, style.BAD_BG),
 }
 _REFRESH_ON = frozenset({"inventory", "shipments", "orders", "all"})
+_LEVEL_NAMES: dict[AlertLevel, str] = {
+    AlertLevel.OK: N_("OK"),
+    AlertLevel.LOW: N_("Low"),
+    AlertLevel.OUT: N_("Out of stock"),
+}
+# Why stock moved, as nouns (the dialog's "Adjust" button is the verb); the adjust dialog offers the
+# manual ones (domain/inventory.MANUAL_REASONS).
+REASON_NAMES: dict[StockReason, str] = {
+    StockReason.SHIP: N_("Shipment"),
+    StockReason.VOID: N_("Voided label"),
+    StockReason.ADJUST: N_("Adjustment"),
+    StockReason.RECEIVE: N_("Goods in"),
+    StockReason.RETURN: N_("Return"),
+}
 
 
 def _fg(i: inv_service.StockItem) -> str | None:
@@ -54,18 +69,18 @@ def _bg(i: inv_service.StockItem) -> str | None:
 
 def _state(i: inv_service.StockItem) -> str:
     if not i.tracked:
-        return "Not tracked"
-    return {AlertLevel.OK: "OK", AlertLevel.LOW: "Low", AlertLevel.OUT: "Out of stock"}[i.level]
+        return _("Not tracked")
+    return _(_LEVEL_NAMES[i.level])
 
 
 INVENTORY_COLUMNS: list[Column[inv_service.StockItem]] = [
-    Column("SKU", lambda i: i.sku, foreground=_fg, background=_bg),
-    Column("Name", lambda i: i.name),
-    Column("On hand", lambda i: str(i.on_hand), align_right=True, foreground=_fg, background=_bg),
-    Column("Threshold", lambda i: "" if i.threshold is None else str(i.threshold), align_right=True),
-    Column("Location", lambda i: i.location),
-    Column("State", _state, foreground=_fg, background=_bg),
-    Column("Last change", lambda i: fmt.local_time(i.updated_at) if i.updated_at else ""),
+    Column(N_("SKU"), lambda i: i.sku, foreground=_fg, background=_bg),
+    Column(N_("Name"), lambda i: i.name),
+    Column(N_("On hand"), lambda i: str(i.on_hand), align_right=True, foreground=_fg, background=_bg),
+    Column(N_("Threshold"), lambda i: "" if i.threshold is None else str(i.threshold), align_right=True),
+    Column(N_("Location"), lambda i: i.location),
+    Column(N_("State"), _state, foreground=_fg, background=_bg),
+    Column(N_("Last change"), lambda i: fmt.local_time(i.updated_at) if i.updated_at else ""),
 ]
 
 
@@ -80,10 +95,10 @@ class AdjustDialog(QDialog):
 
     def __init__(self, item: inv_service.StockItem, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Adjust stock — {item.sku}")
+        self.setWindowTitle(_("Adjust stock — {sku}").format(sku=item.sku))
         self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
-        about = QLabel(f"{item.sku} {item.name}".strip() + f"\n{item.on_hand} on hand")
+        about = QLabel(f"{item.sku} {item.name}".strip() + "\n" + _("{count} on hand").format(count=item.on_hand))
         about.setWordWrap(True)
         layout.addWidget(about)
         form = QFormLayout()
@@ -91,19 +106,19 @@ class AdjustDialog(QDialog):
         self.delta.setObjectName("adjustDelta")
         self.delta.setRange(-inv_service.MAX_QUANTITY, inv_service.MAX_QUANTITY)
         self.delta.setValue(1)
-        form.addRow("Quantity (+ in, − out)", self.delta)
+        form.addRow(_("Quantity (+ in, − out)"), self.delta)
         self.reason = QComboBox()
         self.reason.setObjectName("adjustReason")
         for reason in (StockReason.ADJUST, StockReason.RECEIVE, StockReason.RETURN):
-            self.reason.addItem(fmt.title(reason.value), reason.value)
-        form.addRow("Reason", self.reason)
+            self.reason.addItem(_(REASON_NAMES[reason]), reason.value)
+        form.addRow(_("Reason"), self.reason)
         self.note = QLineEdit()
         self.note.setObjectName("adjustNote")
-        self.note.setPlaceholderText("e.g. recount, damaged, supplier delivery")
-        form.addRow("Note", self.note)
+        self.note.setPlaceholderText(_("e.g. recount, damaged, supplier delivery"))
+        form.addRow(_("Note"), self.note)
         layout.addLayout(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = QPushButton("Adjust")
+        self.ok_button = QPushButton(_("Adjust"))
         self.ok_button.setDefault(True)
         self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
@@ -128,13 +143,13 @@ class InventoryView(QWidget):
         root = QVBoxLayout(self)
 
         bar = QHBoxLayout()
-        self.low_only = QCheckBox("Low stock only")
+        self.low_only = QCheckBox(_("Low stock only"))
         self.low_only.setObjectName("lowOnly")
         bar.addWidget(self.low_only)
         bar.addStretch(1)
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
-        self.adjust_button = QPushButton("Adjust…")
+        self.adjust_button = QPushButton(_("Adjust…"))
         self.adjust_button.setObjectName("adjustButton")
         self.adjust_button.clicked.connect(self.adjust_selected)
         bar.addWidget(self.adjust_button)
@@ -181,7 +196,7 @@ class InventoryView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: inv_service.list_items(self.bench, low_only=low_only),
-                label="Loading inventory…",
+                label=_("Loading inventory…"),
                 on_success=lambda rows: self._show_rows(seq, rows),
             )
         )
@@ -192,7 +207,9 @@ class InventoryView(QWidget):
         keep = self.selected()
         self.model.set_rows(rows)
         low = sum(1 for i in rows if i.is_low)
-        self.count_label.setText(f"{len(rows)} SKUs, {low} low")
+        self.count_label.setText(
+            ngettext("{count} SKU, {low} low", "{count} SKUs, {low} low", len(rows)).format(count=len(rows), low=low)
+        )
         if keep is not None:
             for row, item in enumerate(rows):
                 if item.sku == keep.sku:
@@ -228,7 +245,7 @@ class InventoryView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: inv_service.adjust(self.bench, sku, delta, reason, note=note),
-                label="Adjusting stock…",
+                label=_("Adjusting stock…"),
                 writes=True,
                 on_success=self._adjusted,
                 on_failure=self._failed,
@@ -236,7 +253,11 @@ class InventoryView(QWidget):
         )
 
     def _adjusted(self, movement: inv_service.Movement) -> None:
-        self.message.setText(f"{movement.sku}: {movement.delta:+d} ({movement.reason.value}) recorded.")
+        self.message.setText(
+            _("{sku}: {delta} ({reason}) recorded.").format(
+                sku=movement.sku, delta=f"{movement.delta:+d}", reason=_(REASON_NAMES[movement.reason]).lower()
+            )
+        )
         style.set_text_color(self.message, style.GOOD)
         self.refresh()
 

@@ -20,19 +20,34 @@ from PySide6.QtWidgets import (
 
 from shipstation_desktop.services import jobs as job_service
 from shipstation_desktop.services.bench import Bench
-from shipstation_desktop.sync.jobs import Job, JobState, JobStats
+from shipstation_desktop.sync.jobs import Job, JobState, JobStats, Priority
 
+from .i18n import N_, _, ngettext
 from .ops import Op, OpRunner
 
-CLEANUP_DAYS = 7.0
-FILTERS = (("Dead letters", JobState.DEAD), ("Waiting", JobState.PENDING), ("All", None))
+CLEANUP_DAYS = 7
+FILTERS = ((N_("Dead letters"), JobState.DEAD), (N_("Waiting"), JobState.PENDING), (N_("All"), None))
+# States and priorities read in lower case in the table (and in the Analytics tab's job line).
+JOB_STATES = {"pending": N_("pending"), "running": N_("running"), "done": N_("done"), "dead": N_("dead")}
+PRIORITIES = {
+    Priority.URGENT: N_("urgent"),
+    Priority.HIGH: N_("high"),
+    Priority.MEDIUM: N_("medium"),
+    Priority.LOW: N_("low"),
+}
+
+
+def job_state(code: str) -> str:
+    """A job state (any case, as stored or as stats count it) in the GUI's language."""
+    key = code.lower()
+    return _(JOB_STATES[key]) if key in JOB_STATES else key
 
 
 class JobsDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("jobsDialog")
-        self.setWindowTitle("Background jobs")
+        self.setWindowTitle(_("Background jobs"))
         self.resize(900, 480)
         self.bench = bench
         self.runner = runner
@@ -42,7 +57,7 @@ class JobsDialog(QDialog):
         top = QHBoxLayout()
         self.filter = QComboBox()
         for text, _state in FILTERS:
-            self.filter.addItem(text)
+            self.filter.addItem(_(text))
         self.filter.currentIndexChanged.connect(self.refresh)
         self.stats_label = QLabel()
         self.stats_label.setObjectName("jobStats")
@@ -52,19 +67,25 @@ class JobsDialog(QDialog):
 
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(["Job", "State", "Priority", "Attempts", "Created", "Last error"])
+        self.table.setHeaderLabels([_("Job"), _("State"), _("Priority"), _("Attempts"), _("Created"), _("Last error")])
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.header().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
 
         row = QHBoxLayout()
-        self.requeue_button = QPushButton("Requeue")
-        self.requeue_button.setToolTip("Run the selected dead letter again with fresh attempts")
+        self.requeue_button = QPushButton(_("Requeue"))
+        self.requeue_button.setToolTip(_("Run the selected dead letter again with fresh attempts"))
         self.requeue_button.clicked.connect(self.requeue_selected)
-        self.cleanup_button = QPushButton(f"Clean up finished jobs older than {CLEANUP_DAYS:.0f} days")
+        self.cleanup_button = QPushButton(
+            ngettext(
+                "Clean up finished jobs older than {days} day",
+                "Clean up finished jobs older than {days} days",
+                CLEANUP_DAYS,
+            ).format(days=CLEANUP_DAYS)
+        )
         self.cleanup_button.clicked.connect(self.cleanup)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         for widget in (self.requeue_button, self.cleanup_button):
             row.addWidget(widget)
@@ -83,7 +104,7 @@ class JobsDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: (job_service.list_jobs(bench, state), job_service.stats(bench)),
-                label="Reading the job queue…",
+                label=_("Reading the job queue…"),
                 on_success=self._show,
             )
         )
@@ -95,8 +116,8 @@ class JobsDialog(QDialog):
             item = QTreeWidgetItem(
                 [
                     job.name,
-                    job.state.value.lower(),
-                    job.priority.name.lower(),
+                    job_state(job.state.value),
+                    _(PRIORITIES[job.priority]),
                     f"{job.attempts}/{job.max_attempts}",
                     job.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                     job.last_error,
@@ -105,9 +126,11 @@ class JobsDialog(QDialog):
             item.setToolTip(0, job.id)
             self.table.addTopLevelItem(item)
         s = stats.by_state
-        text = f"{s['pending']} waiting · {s['running']} running · {s['dead']} dead · {s['done']} done"
+        text = _("{pending} waiting · {running} running · {dead} dead · {done} done").format(
+            pending=s["pending"], running=s["running"], dead=s["dead"], done=s["done"]
+        )
         if stats.oldest_pending_age_s is not None:
-            text += f" · oldest waiting {stats.oldest_pending_age_s:.0f} s"
+            text += " · " + _("oldest waiting {seconds} s").format(seconds=f"{stats.oldest_pending_age_s:.0f}")
         self.stats_label.setText(text)
         self._update_buttons()
 
@@ -129,7 +152,7 @@ class JobsDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: job_service.requeue(bench, job.id),
-                label="Requeueing…",
+                label=_("Requeueing…"),
                 writes=True,
                 on_success=lambda _job: self.refresh(),
             )
@@ -141,7 +164,7 @@ class JobsDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: job_service.cleanup(bench, CLEANUP_DAYS),
-                label="Cleaning up jobs…",
+                label=_("Cleaning up jobs…"),
                 writes=True,
                 on_success=lambda _n: self.refresh(),
             )

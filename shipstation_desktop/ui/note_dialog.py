@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from shipstation_desktop.domain import models as dm
 
+from .i18n import _
+
 
 class NoteDialog(QDialog):
     def __init__(
@@ -68,12 +70,13 @@ class NoteDialog(QDialog):
 def ask_void_reason(parent: QWidget, shipment: dm.Shipment, on_reason: Callable[[str], None]) -> NoteDialog:
     """Opens the "why void this label" dialog; `on_reason` runs with the note once accepted."""
     dialog = NoteDialog(
-        "Void label",
-        "Why is this label voided? (supervisor)",
-        "Void label",
+        _("Void label"),
+        _("Why is this label voided? (supervisor)"),
+        _("Void label"),
         parent,
-        context=f"Label {shipment.tracking_number} for order {shipment.order_number} will be cancelled at "
-        "the carrier and the order goes back to the bench.",
+        context=_(
+            "Label {number} for order {order} will be cancelled at the carrier and the order goes back to the bench."
+        ).format(number=shipment.tracking_number, order=shipment.order_number),
     )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.accepted.connect(lambda: on_reason(dialog.note()))

@@ -18,22 +18,45 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shipstation_desktop.domain.notifications import NotificationState
+from shipstation_desktop.domain.notifications import Channel, NotificationState
 from shipstation_desktop.services import notifications as service
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.notifications import NotificationView
 
+from . import enum_labels
 from .formatting import local_time
+from .i18n import N_, _, ngettext
 from .ops import Op, OpRunner
 
 FILTERS: tuple[tuple[str, NotificationState | None], ...] = (
-    ("All", None),
-    ("Waiting (quiet hours)", NotificationState.DEFERRED),
-    ("Failed, retrying", NotificationState.FAILED),
-    ("Dead (out of retries)", NotificationState.DEAD),
-    ("Sent", NotificationState.SENT),
+    (N_("All"), None),
+    (N_("Waiting (quiet hours)"), NotificationState.DEFERRED),
+    (N_("Failed, retrying"), NotificationState.FAILED),
+    (N_("Dead (out of retries)"), NotificationState.DEAD),
+    (N_("Sent"), NotificationState.SENT),
 )
-COLUMNS = ("Created", "Order", "Type", "Channel", "Recipient", "State", "Tries", "Send after", "Last error")
+COLUMNS = (
+    N_("Created"),
+    N_("Order"),
+    N_("Type"),
+    N_("Channel"),
+    N_("Recipient"),
+    N_("State"),
+    N_("Tries"),
+    N_("Send after"),
+    N_("Last error"),
+)
+# The log reads states and channels in lower case, as they are stored.
+STATES: dict[NotificationState, str] = {
+    NotificationState.PENDING: N_("pending"),
+    NotificationState.DEFERRED: N_("deferred"),
+    NotificationState.SENT: N_("sent"),
+    NotificationState.DELIVERED: N_("delivered"),
+    NotificationState.FAILED: N_("failed"),
+    NotificationState.CLICKED: N_("clicked"),
+    NotificationState.DEAD: N_("dead"),
+}
+CHANNELS: dict[Channel, str] = {Channel.EMAIL: N_("email"), Channel.SMS: N_("sms")}
 
 
 class NotificationLogDialog(QDialog):
@@ -42,7 +65,7 @@ class NotificationLogDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notificationLogDialog")
-        self.setWindowTitle("Customer notifications")
+        self.setWindowTitle(_("Customer notifications"))
         self.resize(1100, 520)
         self.bench = bench
         self.runner = runner
@@ -52,7 +75,7 @@ class NotificationLogDialog(QDialog):
         top = QHBoxLayout()
         self.filter = QComboBox()
         for text, _state in FILTERS:
-            self.filter.addItem(text)
+            self.filter.addItem(_(text))
         self.filter.currentIndexChanged.connect(self.refresh)
         self.count_label = QLabel()
         top.addWidget(self.filter)
@@ -61,7 +84,7 @@ class NotificationLogDialog(QDialog):
 
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(list(COLUMNS))
+        self.table.setHeaderLabels([_(title) for title in COLUMNS])
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.header().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._show_selected)
@@ -72,9 +95,9 @@ class NotificationLogDialog(QDialog):
         layout.addWidget(self.detail, 1)
 
         row = QHBoxLayout()
-        refresh = QPushButton("Refresh")
+        refresh = QPushButton(_("Refresh"))
         refresh.clicked.connect(self.refresh)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         row.addWidget(refresh)
         row.addStretch(1)
@@ -88,7 +111,7 @@ class NotificationLogDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: service.list_notifications(self.bench, state),
-                label="Loading notifications…",
+                label=_("Loading notifications…"),
                 on_success=self._fill,
             )
         )
@@ -102,17 +125,19 @@ class NotificationLogDialog(QDialog):
                     [
                         local_time(n.created_at),
                         n.order_number,
-                        n.trigger.value.replace("_", " "),
-                        n.channel.value,
+                        enum_labels.order_status(n.trigger).lower(),
+                        _(CHANNELS[n.channel]),
                         n.recipient,
-                        n.state.value,
+                        _(STATES[n.state]),
                         str(n.attempts),
                         local_time(n.send_after),
                         n.last_error,
                     ]
                 )
             )
-        self.count_label.setText(f"{len(rows)} notification(s)")
+        self.count_label.setText(
+            ngettext("{count} notification", "{count} notifications", len(rows)).format(count=len(rows))
+        )
         self.detail.clear()
         self.refreshed.emit(len(rows))
 
@@ -125,7 +150,7 @@ class NotificationLogDialog(QDialog):
             return
         n = self.rows[index]
         text = f"{n.subject}\n\n{n.body}" if n.subject else n.body
-        self.detail.setText(text or "(rendered when it is sent)")
+        self.detail.setText(text or _("(rendered when it is sent)"))
 
 
 def open_dialog(bench: Bench, runner: OpRunner, parent: QWidget) -> NotificationLogDialog:

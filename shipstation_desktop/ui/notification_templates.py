@@ -27,10 +27,14 @@ from shipstation_desktop.services import notification_templates as templates
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.notification_templates import EditableTemplate, TemplateError, TemplateText
 
+from . import enum_labels
+from .i18n import LANGUAGE_NAMES, _
 from .ops import Op, OpRunner
 
-LANGUAGE_NAMES = {"es": "Español", "en": "English", "ro": "Română", "ru": "Русский", "zh": "中文"}
-VARIABLES_HINT = "Variables: " + ", ".join(f"{{{{ {name} }}}}" for name in rules.TEMPLATE_VARIABLES)
+
+def variables_hint() -> str:
+    names = ", ".join(f"{{{{ {name} }}}}" for name in rules.TEMPLATE_VARIABLES)
+    return _("Variables: {names}").format(names=names)
 
 
 class NotificationTemplatesDialog(QDialog):
@@ -41,7 +45,7 @@ class NotificationTemplatesDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notificationTemplatesDialog")
-        self.setWindowTitle("Customer notification templates")
+        self.setWindowTitle(_("Customer notification templates"))
         self.resize(900, 640)
         self.bench = bench
         self.runner = runner
@@ -52,16 +56,20 @@ class NotificationTemplatesDialog(QDialog):
         pick = QHBoxLayout()
         self.status_box = QComboBox()
         for status in rules.NOTIFYING_STATUSES:
-            self.status_box.addItem(status.value.replace("_", " "), status.value)
+            self.status_box.addItem(enum_labels.order_status(status).lower(), status.value)
         self.channel_box = QComboBox()
-        self.channel_box.addItem("E-mail", Channel.EMAIL.value)
-        self.channel_box.addItem("SMS", Channel.SMS.value)
+        self.channel_box.addItem(_("E-mail"), Channel.EMAIL.value)
+        self.channel_box.addItem(_("SMS"), Channel.SMS.value)
         self.language_box = QComboBox()
         for code in rules.LANGUAGES:
             self.language_box.addItem(LANGUAGE_NAMES.get(code, code), code)
         self.source_label = QLabel()
         self.source_label.setObjectName("templateSource")
-        for label, box in (("Type", self.status_box), ("Channel", self.channel_box), ("Language", self.language_box)):
+        for label, box in (
+            (_("Type"), self.status_box),
+            (_("Channel"), self.channel_box),
+            (_("Language"), self.language_box),
+        ):
             pick.addWidget(QLabel(label))
             pick.addWidget(box)
             box.currentIndexChanged.connect(self.load)
@@ -73,24 +81,24 @@ class NotificationTemplatesDialog(QDialog):
         self.subject_edit = QLineEdit()
         self.body_edit = QPlainTextEdit()
         self.html_edit = QPlainTextEdit()
-        self.html_edit.setPlaceholderText("Optional HTML version of the e-mail (values are escaped)")
+        self.html_edit.setPlaceholderText(_("Optional HTML version of the e-mail (values are escaped)"))
         self.html_edit.setMaximumHeight(110)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         for edit in (self.body_edit, self.html_edit):
             edit.setFont(mono)
-        self.subject_label = QLabel("Subject")
-        self.html_label = QLabel("HTML")
+        self.subject_label = QLabel(_("Subject"))
+        self.html_label = QLabel(_("HTML"))
         form.addRow(self.subject_label, self.subject_edit)
-        form.addRow("Body", self.body_edit)
+        form.addRow(_("Body"), self.body_edit)
         form.addRow(self.html_label, self.html_edit)
-        hint = QLabel(VARIABLES_HINT)
+        hint = QLabel(variables_hint())
         hint.setWordWrap(True)
         hint.setEnabled(False)
         form.addRow("", hint)
         layout.addLayout(form, 2)
 
-        layout.addWidget(QLabel("Preview (sample order)"))
+        layout.addWidget(QLabel(_("Preview (sample order)")))
         self.error_label = QLabel()
         self.error_label.setObjectName("templateError")
         self.error_label.setWordWrap(True)
@@ -103,13 +111,13 @@ class NotificationTemplatesDialog(QDialog):
         layout.addWidget(self.preview_view, 2)
 
         buttons = QHBoxLayout()
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(_("Save"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.revert_button = QPushButton("Revert to shipped")
-        self.revert_button.setToolTip("Delete this bench's version; customers get the shipped text again")
+        self.revert_button = QPushButton(_("Revert to shipped"))
+        self.revert_button.setToolTip(_("Delete this bench's version; customers get the shipped text again"))
         self.revert_button.clicked.connect(self.revert)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
@@ -152,7 +160,7 @@ class NotificationTemplatesDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: templates.get_template(self.bench, status, channel, language),
-                label="Loading template…",
+                label=_("Loading template…"),
                 on_success=self._show,
                 on_done=lambda: self._set_busy(False),
             )
@@ -173,7 +181,7 @@ class NotificationTemplatesDialog(QDialog):
         finally:
             self._loading = False
         self.source_label.setText(
-            "This bench's version" if template.source == "custom" else "Shipped text (not changed on this bench)"
+            _("This bench's version") if template.source == "custom" else _("Shipped text (not changed on this bench)")
         )
         self.revert_button.setEnabled(template.source == "custom" and template.shipped is not None)
         self.update_preview()
@@ -196,9 +204,12 @@ class NotificationTemplatesDialog(QDialog):
             return
         self.error_label.hide()
         self.save_button.setEnabled(True)
-        shown = f"Subject: {rendered.subject}\n\n{rendered.body}" if channel is Channel.EMAIL else rendered.body
+        if channel is Channel.EMAIL:
+            shown = _("Subject: {subject}").format(subject=rendered.subject) + f"\n\n{rendered.body}"
+        else:
+            shown = rendered.body
         if rendered.html:
-            shown += f"\n\n--- HTML ---\n{rendered.html}"
+            shown += "\n\n--- " + _("HTML") + f" ---\n{rendered.html}"
         self.preview_view.setPlainText(shown)
         self.preview_updated.emit(True, shown)
 
@@ -212,7 +223,7 @@ class NotificationTemplatesDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: templates.save_template(self.bench, status, channel, language, text),
-                label="Saving template…",
+                label=_("Saving template…"),
                 writes=True,
                 on_success=self._saved,
                 on_done=lambda: self._set_busy(False),
@@ -226,7 +237,7 @@ class NotificationTemplatesDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: templates.revert_to_shipped(self.bench, status, channel, language),
-                label="Reverting template…",
+                label=_("Reverting template…"),
                 writes=True,
                 on_success=self._saved,
                 on_done=lambda: self._set_busy(False),

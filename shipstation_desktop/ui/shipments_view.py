@@ -31,9 +31,10 @@ from shipstation_desktop.services import documents, printing
 from shipstation_desktop.services import shipments as shipment_service
 from shipstation_desktop.services.bench import Bench
 
+from . import enum_labels, style
 from . import formatting as fmt
-from . import style
 from .batch_print import BatchPrintDialog
+from .i18n import N_, _, ngettext
 from .label_preview import LabelPreviewDialog
 from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Failure, Op, OpRunner
@@ -42,6 +43,22 @@ from .track_dialog import TrackDialog
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before querying
 DEFAULT_DAYS = 30
+# The detail pane's fields, keyed by these English names (self.fields); the form shows them translated.
+DETAIL_FIELDS = (
+    N_("Order"),
+    N_("Carrier"),
+    N_("Status"),
+    N_("Weight"),
+    N_("Cost"),
+    N_("Billed"),
+    N_("Label bought"),
+    N_("Estimated delivery"),
+    N_("Delivered"),
+    N_("Delivery proof"),
+    N_("Tracking link"),
+    N_("Label file"),
+    N_("Ship to"),
+)
 
 
 def shipment_columns(bench: Bench) -> list[Column[dm.Shipment]]:
@@ -50,19 +67,19 @@ def shipment_columns(bench: Bench) -> list[Column[dm.Shipment]]:
         return carrier.name if carrier else s.carrier
 
     return [
-        Column("Created", lambda s: fmt.local_time(s.created_at)),
-        Column("Order", lambda s: s.order_number),
-        Column("Tracking", lambda s: s.tracking_number),
-        Column("Carrier", carrier_name),
-        Column("Service", lambda s: s.service),
+        Column(N_("Created"), lambda s: fmt.local_time(s.created_at)),
+        Column(N_("Order"), lambda s: s.order_number),
+        Column(N_("Tracking"), lambda s: s.tracking_number),
+        Column(N_("Carrier"), carrier_name),
+        Column(N_("Service"), lambda s: s.service),
         Column(
-            "Status",
-            lambda s: fmt.title(s.status.value),
+            N_("Status"),
+            lambda s: enum_labels.shipment_status(s.status),
             foreground=lambda s: style.SHIPMENT_STATUS[s.status],
         ),
         # The unit is read per paint so a change in Preferences shows without rebuilding the model.
-        Column("Weight", lambda s: fmt.weight(s.weight, bench.settings.weight_unit), align_right=True),
-        Column("Cost", lambda s: fmt.money(s.shipping_cost), align_right=True),
+        Column(N_("Weight"), lambda s: fmt.weight(s.weight, bench.settings.weight_unit), align_right=True),
+        Column(N_("Cost"), lambda s: fmt.money(s.shipping_cost), align_right=True),
     ]
 
 
@@ -97,18 +114,18 @@ class ShipmentsView(QWidget):
         root = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search tracking or order number")
+        self.search_edit.setPlaceholderText(_("Search tracking or order number"))
         self.search_edit.setClearButtonEnabled(True)
         filters.addWidget(self.search_edit, 2)
 
         self.status_combo = QComboBox()
-        self.status_combo.addItem("All statuses", None)
+        self.status_combo.addItem(_("All statuses"), None)
         for status in ShipmentStatus:
-            self.status_combo.addItem(fmt.title(status.value), status.value)
+            self.status_combo.addItem(enum_labels.shipment_status(status), status.value)
         filters.addWidget(self.status_combo)
 
         self.carrier_combo = QComboBox()
-        self.carrier_combo.addItem("All carriers", None)
+        self.carrier_combo.addItem(_("All carriers"), None)
         for code, carrier in sorted(self.bench.carriers.items()):
             self.carrier_combo.addItem(carrier.name, code)
         filters.addWidget(self.carrier_combo)
@@ -119,16 +136,16 @@ class ShipmentsView(QWidget):
         for edit in (self.from_date, self.to_date):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        filters.addWidget(QLabel("From"))
+        filters.addWidget(QLabel(_("From")))
         filters.addWidget(self.from_date)
-        filters.addWidget(QLabel("to"))
+        filters.addWidget(QLabel(_("to")))
         filters.addWidget(self.to_date)
         self.count_label = QLabel()
         self.count_label.setMinimumWidth(110)
         filters.addWidget(self.count_label)
-        self.track_number_button = QPushButton("Track a number…")
+        self.track_number_button = QPushButton(_("Track a number…"))
         self.track_number_button.setObjectName("trackNumberButton")
-        self.track_number_button.setToolTip("Ask a carrier about any tracking number, ours or not")
+        self.track_number_button.setToolTip(_("Ask a carrier about any tracking number, ours or not"))
         self.track_number_button.clicked.connect(self.track_number)
         filters.addWidget(self.track_number_button)
         root.addLayout(filters)
@@ -163,41 +180,27 @@ class ShipmentsView(QWidget):
         root.addWidget(splitter, 1)
 
     def _build_detail(self) -> QWidget:
-        box = QGroupBox("Shipment")
+        box = QGroupBox(_("Shipment"))
         layout = QVBoxLayout(box)
-        self.detail_title = QLabel("Select a shipment")
+        self.detail_title = QLabel(_("Select a shipment"))
         self.detail_title.setObjectName("shipmentTitle")
         self.detail_title.setFont(style.scaled_font(self, 1.4, bold=True))
         self.detail_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.detail_title)
         form = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for name in (
-            "Order",
-            "Carrier",
-            "Status",
-            "Weight",
-            "Cost",
-            "Billed",
-            "Label bought",
-            "Estimated delivery",
-            "Delivered",
-            "Delivery proof",
-            "Tracking link",
-            "Label file",
-            "Ship to",
-        ):
+        for name in DETAIL_FIELDS:
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(f"{name}:", value)
+            form.addRow(_("{field}:").format(field=_(name)), value)
             self.fields[name] = value
         layout.addLayout(form)
-        layout.addWidget(QLabel("Tracking timeline (newest first)"))
+        layout.addWidget(QLabel(_("Tracking timeline (newest first)")))
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("trackingTimeline")
         self.timeline.setRootIsDecorated(False)
-        self.timeline.setHeaderLabels(["When", "Status", "Event", "Location"])
+        self.timeline.setHeaderLabels([_("When"), _("Status"), _("Event"), _("Location")])
         self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setStretchLastSection(True)
         layout.addWidget(self.timeline, 1)
@@ -206,26 +209,26 @@ class ShipmentsView(QWidget):
         self.detail_message.setWordWrap(True)
         layout.addWidget(self.detail_message)
         buttons = QHBoxLayout()
-        self.track_button = QPushButton("Refresh tracking")
+        self.track_button = QPushButton(_("Refresh tracking"))
         self.track_button.clicked.connect(self.refresh_tracking)
-        self.reprint_button = QPushButton("Reprint")
+        self.reprint_button = QPushButton(_("Reprint"))
         self.reprint_button.clicked.connect(self.reprint)
-        self.void_button = QPushButton("Void…")
-        self.void_button.setToolTip("Supervisor action: cancels the label at the carrier")
+        self.void_button = QPushButton(_("Void…"))
+        self.void_button.setToolTip(_("Supervisor action: cancels the label at the carrier"))
         self.void_button.clicked.connect(self.void)
-        self.preview_button = QPushButton("Preview label")
-        self.preview_button.setToolTip("The label as it prints, on screen")
+        self.preview_button = QPushButton(_("Preview label"))
+        self.preview_button.setToolTip(_("The label as it prints, on screen"))
         self.preview_button.clicked.connect(self.preview)
-        self.slip_button = QPushButton("Packing slip")
-        self.slip_button.setToolTip("Print the packing slip on the bench's slip printer")
+        self.slip_button = QPushButton(_("Packing slip"))
+        self.slip_button.setToolTip(_("Print the packing slip on the bench's slip printer"))
         self.slip_button.clicked.connect(self.print_slip)
         for button in (self.track_button, self.preview_button, self.reprint_button, self.slip_button, self.void_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         batch_row = QHBoxLayout()
-        self.batch_button = QPushButton("Print selected labels…")
+        self.batch_button = QPushButton(_("Print selected labels…"))
         self.batch_button.setObjectName("batchPrintButton")
-        self.batch_button.setToolTip("Print the labels of every selected shipment, with progress and cancel")
+        self.batch_button.setToolTip(_("Print the labels of every selected shipment, with progress and cancel"))
         self.batch_button.clicked.connect(self.print_selected)
         batch_row.addStretch(1)
         batch_row.addWidget(self.batch_button)
@@ -256,7 +259,7 @@ class ShipmentsView(QWidget):
                 lambda _ctx: shipment_service.list_shipments(
                     self.bench, status=status, carrier=carrier, since=since, until=until, search=search
                 ),
-                label="Loading shipments…",
+                label=_("Loading shipments…"),
                 on_success=lambda rows: self._show_rows(seq, rows),
             )
         )
@@ -267,7 +270,7 @@ class ShipmentsView(QWidget):
         keep = self._want_selected or (self.current.id if self.current else None)
         self._want_selected = None
         self.model.set_rows(rows)
-        self.count_label.setText(f"{len(rows)} shipment{'s' if len(rows) != 1 else ''}")
+        self.count_label.setText(ngettext("{count} shipment", "{count} shipments", len(rows)).format(count=len(rows)))
         for row, shipment in enumerate(rows):
             if shipment.id == keep:
                 self.table.selectRow(row)
@@ -305,7 +308,7 @@ class ShipmentsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.get_shipment(self.bench, shipment_id),
-                label="Loading shipment…",
+                label=_("Loading shipment…"),
                 on_success=lambda s: self._detail_loaded(seq, s),
                 on_failure=self._show_failure,
             )
@@ -322,7 +325,7 @@ class ShipmentsView(QWidget):
             self.detail_message.setText("")
         self.timeline.clear()
         if shipment is None:
-            self.detail_title.setText("Select a shipment")
+            self.detail_title.setText(_("Select a shipment"))
             for label in self.fields.values():
                 label.setText("")
             self._update_buttons()
@@ -334,7 +337,7 @@ class ShipmentsView(QWidget):
         values = {
             "Order": shipment.order_number,
             "Carrier": f"{carrier.name if carrier else shipment.carrier} — {shipment.service}",
-            "Status": fmt.title(shipment.status.value),
+            "Status": enum_labels.shipment_status(shipment.status),
             "Weight": fmt.weight(shipment.weight, unit),
             "Cost": fmt.money(shipment.shipping_cost),
             "Billed": CostSummary(shipment.shipping_cost, shipment.billed_cost).describe(),
@@ -343,7 +346,7 @@ class ShipmentsView(QWidget):
             "Delivered": fmt.local_time(shipment.actual_delivery),
             "Delivery proof": _proof(shipment),
             "Tracking link": link,
-            "Label file": shipment.label_path or "not printed yet",
+            "Label file": shipment.label_path or _("not printed yet"),
             "Ship to": ", ".join(shipment.ship_to.lines()),
         }
         for name, text in values.items():
@@ -351,7 +354,12 @@ class ShipmentsView(QWidget):
         style.set_text_color(self.fields["Status"], style.SHIPMENT_STATUS[shipment.status])
         for event in sorted(shipment.events, key=lambda e: e.timestamp, reverse=True):
             item = QTreeWidgetItem(
-                [fmt.local_time(event.timestamp), fmt.title(event.status.value), event.description, event.location]
+                [
+                    fmt.local_time(event.timestamp),
+                    enum_labels.shipment_status(event.status),
+                    event.description,
+                    event.location,
+                ]
             )
             item.setForeground(1, style.color(style.SHIPMENT_STATUS[event.status]))
             self.timeline.addTopLevelItem(item)
@@ -394,7 +402,7 @@ class ShipmentsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.refresh_tracking(self.bench, shipment.id),
-                label=f"Tracking {shipment.tracking_number}…",
+                label=_("Tracking {number}…").format(number=shipment.tracking_number),
                 writes=True,
                 on_success=self._tracked,
                 on_failure=self._show_failure,
@@ -407,7 +415,7 @@ class ShipmentsView(QWidget):
         # detail meanwhile must not swallow the answer the supervisor asked for.
         if self.current is not None and self.current.id == shipment.id:
             self._show_detail(shipment)
-            self._note(f"Tracking refreshed: {fmt.title(shipment.status.value)}.")
+            self._note(_("Tracking refreshed: {status}.").format(status=enum_labels.shipment_status(shipment.status)))
         self.refresh()
 
     @Slot()
@@ -418,9 +426,9 @@ class ShipmentsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.reprint(self.bench, shipment.id),
-                label=f"Reprinting {shipment.tracking_number}…",
+                label=_("Reprinting {number}…").format(number=shipment.tracking_number),
                 writes=True,
-                on_success=lambda printed: self._note(f"Reprinted to {printed.location}"),
+                on_success=lambda printed: self._note(_("Reprinted to {location}").format(location=printed.location)),
                 on_failure=self._show_failure,
             )
         )
@@ -437,7 +445,7 @@ class ShipmentsView(QWidget):
         bench = self.bench
         self.preview_dialog = LabelPreviewDialog(
             self.runner,
-            f"Label {shipment.tracking_number}",
+            _("Label {number}").format(number=shipment.tracking_number),
             lambda: documents.preview_of_shipment(bench, shipment.id),
             self,
             on_print=self.reprint if shipment.status is not ShipmentStatus.CANCELLED else None,
@@ -449,14 +457,20 @@ class ShipmentsView(QWidget):
         chosen = [s for s in self.selected_shipments() if s.status is not ShipmentStatus.CANCELLED]
         skipped = len(self.selected_shipments()) - len(chosen)
         if not chosen:
-            self._show_failure_text("Voided labels are not printed again; choose other shipments.")
+            self._show_failure_text(_("Voided labels are not printed again; choose other shipments."))
             return
         self.batch_dialog = BatchPrintDialog(self.bench, self.runner, [s.id for s in chosen], self)
         self.batch_dialog.finished_batch.connect(lambda _outcome: self.refresh())
         self.batch_dialog.open()
         self.batch_dialog.start()
         if skipped:
-            self._note(f"{skipped} voided label{'s' if skipped != 1 else ''} left out of the batch.")
+            self._note(
+                ngettext(
+                    "{count} voided label left out of the batch.",
+                    "{count} voided labels left out of the batch.",
+                    skipped,
+                ).format(count=skipped)
+            )
 
     @Slot()
     def print_slip(self) -> None:
@@ -467,7 +481,7 @@ class ShipmentsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: printing.print_slip(bench, shipment.order_number),
-                label=f"Printing the packing slip for {shipment.order_number}…",
+                label=_("Printing the packing slip for {order}…").format(order=shipment.order_number),
                 on_success=self._slip_done,
                 on_failure=self._show_failure,
             )
@@ -475,11 +489,15 @@ class ShipmentsView(QWidget):
 
     def _slip_done(self, attempt: printing.Attempt) -> None:
         if attempt.result is not None:
-            self._note(f"Packing slip {attempt.job.name} sent to {attempt.result.location}")
+            self._note(
+                _("Packing slip {job} sent to {location}").format(
+                    job=attempt.job.name, location=attempt.result.location
+                )
+            )
         elif attempt.waiting:
-            self._note(f"Packing slip queued: {attempt.error}")
+            self._note(_("Packing slip queued: {error}").format(error=attempt.error))
         else:
-            self._show_failure_text(f"Packing slip not printed: {attempt.error}")
+            self._show_failure_text(_("Packing slip not printed: {error}").format(error=attempt.error))
 
     def _show_failure_text(self, text: str) -> None:
         self.detail_message.setText(text)
@@ -497,7 +515,7 @@ class ShipmentsView(QWidget):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.void(self.bench, shipment.id, reason),
-                label=f"Voiding {shipment.tracking_number}…",
+                label=_("Voiding {number}…").format(number=shipment.tracking_number),
                 writes=True,
                 on_success=self._voided,
                 on_failure=self._show_failure,
@@ -507,14 +525,18 @@ class ShipmentsView(QWidget):
     def _voided(self, shipment: dm.Shipment) -> None:
         if self.current is not None and self.current.id == shipment.id:
             self._show_detail(shipment)
-        self._note(f"Label {shipment.tracking_number} voided; order {shipment.order_number} can ship again.")
+        self._note(
+            _("Label {number} voided; order {order} can ship again.").format(
+                number=shipment.tracking_number, order=shipment.order_number
+            )
+        )
         self.refresh()
 
 
 def _proof(shipment: dm.Shipment) -> str:
     parts = []
     if shipment.delivery_signature:
-        parts.append(f"signed by {shipment.delivery_signature}")
+        parts.append(_("signed by {name}").format(name=shipment.delivery_signature))
     if shipment.delivery_photo:
-        parts.append(f"photo: {shipment.delivery_photo}")
+        parts.append(_("photo: {photo}").format(photo=shipment.delivery_photo))
     return "; ".join(parts)

@@ -9,6 +9,8 @@ from shipstation_desktop.devices.printer_port import PrinterHealth
 from shipstation_desktop.devices.scale_port import ScaleHealth, ScaleStatus
 from shipstation_desktop.domain.enums import CustomerStatus, ExceptionSeverity, ShipmentStatus
 
+from .i18n import N_
+
 GOOD = "#1b7f3b"
 WARN = "#b26a00"
 BAD = "#c62828"
@@ -66,16 +68,16 @@ PRINTER_HEALTH: dict[PrinterHealth, str] = {
     PrinterHealth.ERROR: BAD,
 }
 
-# (label on the pill, text colour, background)
+# (label on the pill, marked for translation: _() it where shown; text colour, background)
 SCALE_STATUS: dict[ScaleStatus, tuple[str, str, str]] = {
-    ScaleStatus.STABLE: ("STABLE", "#ffffff", GOOD),
-    ScaleStatus.MOTION: ("MOTION", "#ffffff", WARN),
-    ScaleStatus.ZERO: ("ZERO", "#ffffff", MUTED),
-    ScaleStatus.UNDER_ZERO: ("BELOW ZERO", "#ffffff", BAD),
-    ScaleStatus.OVER_WEIGHT: ("OVER CAPACITY", "#ffffff", BAD),
-    ScaleStatus.FAULT: ("FAULT", "#ffffff", BAD),
-    ScaleStatus.NEEDS_CALIBRATION: ("CALIBRATE", "#ffffff", BAD),
-    ScaleStatus.NEEDS_REZERO: ("RE-ZERO", "#ffffff", WARN),
+    ScaleStatus.STABLE: (N_("STABLE"), "#ffffff", GOOD),
+    ScaleStatus.MOTION: (N_("MOTION"), "#ffffff", WARN),
+    ScaleStatus.ZERO: (N_("ZERO"), "#ffffff", MUTED),
+    ScaleStatus.UNDER_ZERO: (N_("BELOW ZERO"), "#ffffff", BAD),
+    ScaleStatus.OVER_WEIGHT: (N_("OVER CAPACITY"), "#ffffff", BAD),
+    ScaleStatus.FAULT: (N_("FAULT"), "#ffffff", BAD),
+    ScaleStatus.NEEDS_CALIBRATION: (N_("CALIBRATE"), "#ffffff", BAD),
+    ScaleStatus.NEEDS_REZERO: (N_("RE-ZERO"), "#ffffff", WARN),
 }
 
 WEIGHT_POINT_SIZE = 48

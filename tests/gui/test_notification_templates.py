@@ -54,7 +54,7 @@ def test_the_menu_opens_the_editor_on_the_shipped_text(window: MainWindow, qtbot
     window.act_notification_log.trigger()
     log_dialog = window.findChild(NotificationLogDialog, "notificationLogDialog")
     assert log_dialog is not None and log_dialog.isVisible()
-    qtbot.waitUntil(lambda: log_dialog.count_label.text() == "0 notification(s)")  # notifications are off here
+    qtbot.waitUntil(lambda: log_dialog.count_label.text() == "0 notifications")  # notifications are off here
     log_dialog.close()
 
 
