@@ -19,6 +19,8 @@ from shipstation_desktop.domain.enums import ShipmentStatus
 from shipstation_desktop.domain.errors import Cancelled, UserError
 from shipstation_desktop.domain.units import Weight, WeightUnit
 
+from . import permissions
+
 PROG = "shipstation-desktop"
 log = logging.getLogger("shipstation_desktop.cli")
 
@@ -40,6 +42,8 @@ EXTENSIONS: tuple[str, ...] = (
     "exceptions_cli",  # exceptions list|resolve|assign|note (the supervisor queue)
     "hub",  # hub serve (webhooks, Custom Store, tracking page)
     "customers_cli",  # customers list|search|import|export
+    "users_cli",  # users add|list|passwd|pin|role|deactivate|activate|unlock
+    "audit_cli",  # audit list (admins)
 )
 
 
@@ -78,6 +82,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _gui_language(text: str) -> str:
+    from shipstation_desktop.ui.i18n import SUPPORTED, normalize_language  # no Qt, no Babel: stays light
+
+    try:
+        return normalize_language(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a GUI language; choose one of: {', '.join(SUPPORTED)}"
+        ) from None
+
+
 def _choice_of(enum: Any) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         for member in enum:
@@ -91,14 +106,23 @@ def _choice_of(enum: Any) -> Callable[[str], Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     from shipstation_desktop.services.diagnostics import app_version
+    from shipstation_desktop.ui.i18n import SUPPORTED
 
     p = _Parser(prog=PROG, description="Packing-bench shipping: scan, weigh, rate, buy and print labels.")
-    p.add_argument("--version", action="version", version=f"{PROG} {app_version()}")
+    version = f"{PROG} {app_version()}"
+    p.add_argument("--version", action="version", version=version)
     p.add_argument("--data-dir", metavar="DIR", help="bench data directory (env SHIPSTATION_DESKTOP_HOME)")
+    p.add_argument("--user", metavar="NAME", help="run as this bench user (password or PIN in SSD_PASSWORD)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     g = sub.add_parser("gui", help="open the bench window (the default with no command)")
     g.add_argument("--demo", action="store_true", help="seed demo data first if the bench is empty")
+    g.add_argument(
+        "--lang",
+        metavar="CODE",
+        type=_gui_language,
+        help=f"GUI language for this start: {', '.join(SUPPORTED)} (default: the bench's setting, else the computer's)",
+    )
 
     dbp = sub.add_parser("db", help="local database").add_subparsers(dest="action", required=True, parser_class=_Parser)
     dbp.add_parser("upgrade", help="migrate the local database to this version's schema")
@@ -141,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     for extension in _extensions():
         extension.add_commands(sub, _Parser)
     _accept_data_dir_anywhere(p)
+    permissions.accept_user_anywhere(p)
+    _accept_version_anywhere(p, version)
     return p
 
 
@@ -155,6 +181,17 @@ def _accept_data_dir_anywhere(parser: argparse.ArgumentParser) -> None:
                 if not any(a.dest == "data_dir" for a in child._actions):
                     child.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
                 _accept_data_dir_anywhere(child)
+
+
+def _accept_version_anywhere(parser: argparse.ArgumentParser, version: str) -> None:
+    """`shipstation-desktop gui --version` (or `hub serve --version`) answers too: support asks for
+    the version after whatever command the person just ran."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                if not any("--version" in a.option_strings for a in child._actions):
+                    child.add_argument("--version", action="version", version=version, help=argparse.SUPPRESS)
+                _accept_version_anywhere(child, version)
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
@@ -323,8 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from shipstation_desktop.ui.app import run_gui
 
-            return int(run_gui(args.data_dir, demo=getattr(args, "demo", False)))
-        return run(args)
+            return int(run_gui(args.data_dir, demo=getattr(args, "demo", False), lang=getattr(args, "lang", None)))
+        with permissions.logged_in(args):  # once users exist: who runs this, and may they
+            return run(args)
     except CliError as e:
         print(str(e), file=sys.stderr)
         return 2

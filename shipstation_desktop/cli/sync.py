@@ -57,13 +57,21 @@ def _print(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.command == "central":
         return _central(args)
-    from shipstation_desktop.services import bootstrap
+    from shipstation_desktop.domain.audit import AuditAction
+    from shipstation_desktop.services import audit, bootstrap
     from shipstation_desktop.services import central as service
 
     bench = bootstrap.open_bench(args.data_dir, reconcile=False)
     try:
         if args.command == "bench":
             bench_id = service.register(bench, args.central, args.name)
+            audit.record(  # a settings change: audited here, the service is also the tests' fixture
+                bench,
+                AuditAction.SETTINGS_CHANGE,
+                target_type="bench",
+                target_id=bench_id,
+                details={"settings": ["central.url", "bench_name"], "bench_name": args.name},
+            )
             _print(args, {"bench_id": bench_id}, f"bench {args.name} ({bench_id}) registered")
         elif args.action == "run":
             if not args.once:

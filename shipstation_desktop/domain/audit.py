@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     CUSTOMER_MERGE = "customer.merge"
     CUSTOMER_STATUS = "customer.status"
     CUSTOMER_DELETE = "customer.delete"
+    CUSTOMER_RESTORE = "customer.restore"  # a soft-deleted customer brought back
     CUSTOMER_IMPORT = "customer.import"
     PII_KEY_ROTATE = "pii.key_rotate"
     ADDRESS_OVERRIDE = "address.override"

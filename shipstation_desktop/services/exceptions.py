@@ -6,12 +6,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.audit import AuditAction
 from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType
 from shipstation_desktop.domain.errors import NotFound, UserError
+from shipstation_desktop.domain.roles import Permission
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
-from . import exception_queue
+from . import access, audit, exception_queue
 from .bench import Bench
 
 _SEVERITY_ORDER = {s: i for i, s in enumerate(reversed(list(ExceptionSeverity)))}
@@ -65,6 +67,7 @@ def list_exceptions(
 
 
 def resolve(bench: Bench, exception_id: str, resolution: str, by: str | None = None) -> dm.ShipmentException:
+    access.require(bench, Permission.RESOLVE_EXCEPTIONS)
     text = resolution.strip()
     if not text:
         raise UserError("Write what was done to resolve the exception.")
@@ -78,6 +81,14 @@ def resolve(bench: Bench, exception_id: str, resolution: str, by: str | None = N
         row.resolved_at = bench.clock.now()
         row.resolved_by = by or bench.user
         s.flush()
+        audit.record(
+            bench,
+            AuditAction.EXCEPTION_RESOLVE,
+            target_type="exception",
+            target_id=row.id,
+            details={"type": row.type, "resolved_by": row.resolved_by},
+            session=s,
+        )
         result = mappers.exception(row)
     bench.changed("exceptions")
     return result

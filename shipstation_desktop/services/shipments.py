@@ -10,17 +10,19 @@ from sqlalchemy.orm import Session
 from shipstation_desktop.carriers.port import TrackingResult
 from shipstation_desktop.devices.printer_port import PrintResult
 from shipstation_desktop.domain import models as dm
+from shipstation_desktop.domain.audit import AuditAction
 from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType, OrderStatus, ShipmentStatus
 from shipstation_desktop.domain.errors import NotFound, UserError
 from shipstation_desktop.domain.exception_rules import BASE_SEVERITY
 from shipstation_desktop.domain.ids import tracking_event_id
 from shipstation_desktop.domain.order_workflow import TrackingNews
+from shipstation_desktop.domain.roles import Permission
 from shipstation_desktop.domain.states import SHIPMENT_TERMINAL, SHIPMENT_TRANSITIONS
 from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
+from . import access, audit, order_status, packing
 from . import exceptions as exc_service
-from . import order_status, packing
 from .bench import Bench
 from .status import move_order, move_shipment
 
@@ -84,6 +86,7 @@ def get_shipment(bench: Bench, key: str) -> dm.Shipment:
 
 def void(bench: Bench, key: str, reason: str = "") -> dm.Shipment:
     """Cancels the label at the carrier, then the shipment; the order goes back to the bench."""
+    access.require(bench, Permission.VOID_LABELS)
     shipment = get_shipment(bench, key)
     if shipment.status is not ShipmentStatus.LABEL_CREATED:
         raise UserError(
@@ -95,6 +98,14 @@ def void(bench: Bench, key: str, reason: str = "") -> dm.Shipment:
     with bench.store.session() as s:
         row = s.get_one(t.Shipment, shipment.id)
         move_shipment(row, ShipmentStatus.CANCELLED, now, reason or "label voided")
+        audit.record(
+            bench,
+            AuditAction.LABEL_VOID,
+            target_type="shipment",
+            target_id=row.id,
+            details={"tracking_number": row.tracking_number, "carrier": row.carrier, "reason": reason},
+            session=s,
+        )
         order = s.get_one(t.Order, row.order_id)
         if OrderStatus(order.status) is OrderStatus.SHIPPED:
             move_order(

@@ -138,6 +138,11 @@ class BenchSettings(BaseSettings):
     notifications: NotificationSettings = NotificationSettings()
     # The order status workflow: "default", "strict" or <data dir>/workflows/<name>.json (services/workflows.py).
     order_workflow: str = Field("default", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # Minutes without a key press, scan or click before the bench locks (0: never); users only.
+    idle_lock_minutes: int = Field(5, ge=0, le=480)
+    # The GUI's language ("es", "zh", …; ui/i18n.py lists the shipped ones); empty: the computer's.
+    # `gui --lang` overrides it for one start; a user's own language (once users log in) beats both.
+    language: str = Field("", pattern=r"^([A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?)?$")
 
 
 def load(path: Path) -> BenchSettings:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from shipstation_desktop.persistence import customer_totals
 from shipstation_desktop.persistence.tables import SYNCED_TABLES, LocalMeta, Outbox
 from shipstation_desktop.persistence.types import DecimalText, UTCDateTime
 
@@ -17,6 +18,9 @@ from .port import Change, Cursor
 
 CURSOR_KEY = "sync.cursor"
 TABLES: dict[str, Table] = {m.__tablename__: m.__table__ for m in SYNCED_TABLES}
+# Rows written once and never changed (the audit log, whose triggers refuse UPDATE): a row the bench
+# already has, its own coming back from the center included, is left as it is.
+APPEND_ONLY = frozenset(m.__tablename__ for m in SYNCED_TABLES if getattr(m, "__append_only__", False))
 
 
 def _typed(table: Table, data: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +70,10 @@ def apply_changes(s: Session, changes: list[Change], cursor: Cursor) -> set[str]
     ]
     live = [c for c in ordered if c.entity in TABLES and (c.entity, c.entity_id) not in skip]
     existing: set[tuple[str, str]] = set()
+    # The customers whose orders a pulled change may take away: their totals are computed again after.
+    customers: set[str | None] = set(
+        customer_totals.customers_of_orders(conn, (c.entity_id for c in live if c.entity == "orders"))
+    )
     by_table: dict[str, list[str]] = {}
     for c in live:
         by_table.setdefault(c.entity, []).append(c.entity_id)
@@ -79,9 +87,11 @@ def apply_changes(s: Session, changes: list[Change], cursor: Cursor) -> set[str]
     run: list[dict[str, Any]] = []
     run_key: tuple[str, bool, tuple[str, ...]] | None = None
     for change in live:
+        is_update = (change.entity, change.entity_id) in existing
+        if is_update and change.entity in APPEND_ONLY:
+            continue
         values = _typed(TABLES[change.entity], change.data)
         values["version"] = change.version
-        is_update = (change.entity, change.entity_id) in existing
         existing.add((change.entity, change.entity_id))  # a second change of the row in this page updates
         key = (change.entity, is_update, tuple(sorted(values)))
         if key != run_key and run:
@@ -94,6 +104,11 @@ def apply_changes(s: Session, changes: list[Change], cursor: Cursor) -> set[str]
         touched.add(change.entity)
     if run:
         _flush(conn, run_key, run)  # type: ignore[arg-type]
+    if "orders" in touched or "customers" in touched:
+        # Derived, never pushed: each bench computes them from the orders it has (persistence/customer_totals.py).
+        customers.update(c.data.get("customer_id") for c in live if c.entity == "orders")
+        customers.update(c.entity_id for c in live if c.entity == "customers")
+        customer_totals.refresh_many(conn, (cid for cid in customers if isinstance(cid, str)))
     return touched
 
 

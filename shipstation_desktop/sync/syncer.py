@@ -19,7 +19,7 @@ from shipstation_desktop.domain.exception_rules import severity_for
 from shipstation_desktop.persistence import tables as t
 from shipstation_desktop.persistence.store import Store
 
-from .local_apply import CURSOR_KEY, TABLES, apply_changes, read_cursor
+from .local_apply import APPEND_ONLY, CURSOR_KEY, TABLES, apply_changes, read_cursor
 from .port import CentralPort, Cursor, Mutation, MutationResult
 
 PUSH_BATCH = 500
@@ -142,7 +142,7 @@ class Syncer:
 
     def _flag_rejection(self, s: Session, m: Mutation, r: MutationResult) -> None:
         orphan = m.op == "insert"  # the center never took this row: drop it here too, keep the story
-        if orphan and m.entity in TABLES:
+        if orphan and m.entity in TABLES and m.entity not in APPEND_ONLY:  # an audit row stays, as written
             table = TABLES[m.entity]
             s.execute(update(table).where(table.c.id == m.entity_id).values(deleted_at=self.clock.now()))
         shipment_id = m.entity_id if m.entity == "shipments" and not orphan else None
