@@ -76,8 +76,9 @@ class Notification(Synced, Base):
     channel: Mapped[str] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(8))  # the customer's; the rendered one may fall back
     recipient: Mapped[str] = mapped_column(SealedText())  # PII: sealed like the customer's own columns
-    subject: Mapped[str] = mapped_column(Text, default="")
-    body: Mapped[str] = mapped_column(Text, default="")
+    # The message as sent greets the customer by name (and may quote the address): sealed too.
+    subject: Mapped[str] = mapped_column(SealedText(), default="")
+    body: Mapped[str] = mapped_column(SealedText(), default="")
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     send_after: Mapped[datetime]

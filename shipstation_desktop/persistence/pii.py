@@ -184,13 +184,35 @@ def is_sealed(value: object) -> bool:
     return isinstance(value, str) and value.startswith((SEALED, LOOKUP))
 
 
+class KeySlot:
+    """Where an engine finds its cipher. Engines of one bench (the GUI's, the sync worker's) share
+    one slot, so a key rotation reaches all of them at once."""
+
+    __slots__ = ("cipher",)
+
+    def __init__(self, cipher: PiiCipher | None = None) -> None:
+        self.cipher = cipher
+
+
+def slot_of(engine: Engine) -> KeySlot:
+    slot: KeySlot | None = getattr(engine.dialect, _DIALECT_ATTR, None)
+    if slot is None:
+        slot = KeySlot()
+        setattr(engine.dialect, _DIALECT_ATTR, slot)
+    return slot
+
+
+def share_slot(engine: Engine, slot: KeySlot) -> None:
+    setattr(engine.dialect, _DIALECT_ATTR, slot)
+
+
 def attach(engine: Engine, cipher: PiiCipher | None) -> None:
-    setattr(engine.dialect, _DIALECT_ATTR, cipher)
+    slot_of(engine).cipher = cipher
 
 
 def cipher_of(dialect: Dialect) -> PiiCipher | None:
-    cipher: PiiCipher | None = getattr(dialect, _DIALECT_ATTR, None)
-    return cipher
+    slot: KeySlot | None = getattr(dialect, _DIALECT_ATTR, None)
+    return None if slot is None else slot.cipher
 
 
 def token_function(dialect: Dialect) -> Callable[[str], str]:
@@ -205,6 +227,12 @@ def _open(dialect: Dialect, value: str) -> str:
     if cipher is None:
         raise PiiKeyMissing("customer data on this bench is encrypted and no key was given to open it")
     return cipher.open(value)
+
+
+def open_text(dialect: Dialect, value: str) -> str:
+    """A value as stored (sealed or plain) as plain text: for statements that fetch sealed columns
+    raw and open only the ones they need (the search re-check)."""
+    return _open(dialect, value)
 
 
 class SealedText(TypeDecorator[str]):

@@ -9,9 +9,22 @@ are removed there), so the caller gets exact answers without the index ever hold
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Text,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    type_coerce,
+)
 
 from shipstation_desktop.domain import customer_search as cs
 
@@ -25,6 +38,11 @@ DOCUMENT_SQL = """CASE WHEN c.deleted_at IS NULL THEN ssd_customer_tokens(
       WHERE a.customer_id = c.id AND a.deleted_at IS NULL)) ELSE '' END"""
 
 ROWID: ColumnElement[int] = literal_column("customers.rowid")
+_FTS = table("customer_search", column("rowid", Integer))
+_MATCH = text("customer_search MATCH :m")
+# "+deleted_at": the same test, but it keeps the planner off the partial e-mail index.
+_LIVE = literal_column("+customers.deleted_at").is_(None)
+_TOP = (1 << 63) - 1
 # The first batch of candidates is small (a typed prefix mostly matches what the index found);
 # later ones grow, so a query whose candidates are mostly rejected still takes few round trips.
 _FIRST_BATCH = 64
@@ -59,7 +77,7 @@ def candidate_rowids(conn: Connection, match: str, *, before: int | None, limit:
             "SELECT rowid FROM customer_search WHERE customer_search MATCH :m AND rowid < :before "
             "ORDER BY rowid DESC LIMIT :limit"
         ),
-        {"m": match, "before": (1 << 63) - 1 if before is None else before, "limit": limit},
+        {"m": match, "before": _TOP if before is None else before, "limit": limit},
     )
     return [int(r[0]) for r in rows]
 
@@ -76,48 +94,55 @@ def matching_rowids(
     conn: Connection, query: str, *, limit: int, where: Iterable[ColumnElement[bool]] = ()
 ) -> list[int]:
     """Rowids of live customers that match `query` exactly and satisfy `where` (conditions on the
-    customers table), newest first; at most `limit`. [] when the query has nothing to look up."""
+    customers table), newest first; at most `limit`. [] when the query has nothing to look up.
+
+    The index drives one statement per batch: its candidates, newest first, joined to their
+    customer rows by rowid, filtered there, and only the survivors' fields are decrypted and
+    re-checked. Write `where` so that it names no index (see services/customer_list.py): the
+    index must stay the outer loop."""
     parsed = cs.Query.parse(query)
     groups = parsed.groups()
     if not groups or limit <= 0:
         return []
     match = cs.fts_query(groups, pii.token_function(conn.dialect))
-    conditions = [Customer.deleted_at.is_(None), *where]
+    open_text = partial(pii.open_text, conn.dialect)
     found: list[int] = []
-    before: int | None = None
+    before = _TOP
     batch = max(_FIRST_BATCH, min(limit * 2, _MAX_BATCH))
     while len(found) < limit:
-        rowids = candidate_rowids(conn, match, before=before, limit=batch)
-        if not rowids:
-            break
-        before = rowids[-1]
-        rows = conn.execute(
+        stmt = (
             select(
-                ROWID,
-                Customer.name,
-                Customer.email,
-                Customer.phone,
+                _FTS.c.rowid,
+                # As stored (sealed): each is opened only if the re-check gets that far.
+                type_coerce(Customer.name, Text),
+                type_coerce(Customer.email, Text),
+                type_coerce(Customer.phone, Text),
                 Customer.external_id,
                 Customer.tags,
                 _postal_codes(),
             )
-            .where(ROWID.in_(rowids), *conditions)
-            .order_by(ROWID.desc())
+            .select_from(_FTS.join(Customer, _FTS.c.rowid == ROWID))
+            .where(_MATCH.bindparams(m=match), _FTS.c.rowid < before, _LIVE, *where)
+            .order_by(_FTS.c.rowid.desc())
+            .limit(batch)
         )
-        for rowid, name, email, phone, external_id, tags, postal in rows:
+        seen = 0
+        for rowid, name, email, phone, external_id, tags, postal in conn.execute(stmt):
+            seen += 1
+            before = int(rowid)
             fields = cs.SearchFields(
-                name=name or "",
-                email=email or "",
-                phone=phone or "",
+                name=partial(open_text, name or ""),
+                email=partial(open_text, email or ""),
+                phone=partial(open_text, phone or ""),
                 external_id=external_id or "",
-                tags=tuple(tags or ()),
-                postal_codes=tuple(p for p in (postal or "").split("\x1f") if p),
+                tags=tags or (),
+                postal_codes=[p for p in (postal or "").split("\x1f") if p],
             )
             if parsed.matches(fields):
                 found.append(int(rowid))
                 if len(found) == limit:
                     break
-        if len(rowids) < batch:
+        if seen < batch:
             break
         batch = min(batch * 4, _MAX_BATCH)
     return found

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shipstation_desktop.domain.clock import Clock, SystemClock
 from shipstation_desktop.domain.ids import uuid7
 
-from . import db, outbox, pii
+from . import customer_totals, db, outbox, pii
 from .pii import PiiCipher
 from .tables import LocalMeta
 
@@ -31,6 +31,7 @@ class Store:
             before, after = db.upgrade(self.engine)
             self.upgraded = before != after
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        customer_totals.install(self._factory)  # order writes keep their customer's totals current
         outbox.install(self._factory)
 
     @cached_property
@@ -62,6 +63,10 @@ class Store:
     def attach_cipher(self, cipher: PiiCipher | None) -> None:
         """From now on PII columns are sealed with this cipher's key (persistence/pii.py)."""
         pii.attach(self.engine, cipher)
+
+    def share_keys(self, other: Store) -> None:
+        """This store seals and opens with `other`'s key, now and after any rotation."""
+        pii.share_slot(self.engine, pii.slot_of(other.engine))
 
     @property
     def cipher(self) -> PiiCipher | None:

@@ -62,7 +62,8 @@ class Customer(Synced, Base):
     first_order_date: Mapped[datetime | None]
     last_order_date: Mapped[datetime | None]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Free text from imports (notes, Shopify's company) lands here: sealed like the other PII.
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(SealedJSON(), default=dict)
     # Set when this customer was merged into another (then also soft-deleted): links keep resolving.
     merged_into: Mapped[str | None] = mapped_column(String(36))
 
@@ -188,7 +189,7 @@ class Shipment(Synced, Base):
     label_created_at: Mapped[datetime | None]
     label_path: Mapped[str] = mapped_column(String(500), default="")
     from_address: Mapped[dict[str, Any]]
-    to_address: Mapped[dict[str, Any]]
+    to_address: Mapped[dict[str, Any]] = mapped_column(SealedJSON())  # the customer's ship-to: PII, sealed
     return_address: Mapped[dict[str, Any] | None]
     # Set by the center when another bench shipped the same order with an earlier label: this one
     # is kept (its label must be voided) but is no longer the order's live shipment (docs/adr/0008).

@@ -66,12 +66,25 @@ def diagnostics(bench: Bench) -> str:
         _print_queue(bench),
         f"Carriers: {', '.join(sorted(bench.carriers))}",
         f"Keyring: {'available' if bench.secrets.available else 'NOT available'}",
+        _pii_key(bench),
         *(f"{k}: {v}" for k, v in counts.items()),
     ]
     tail = _log_tail(bench.paths.log_file, 40)
     if tail:
         lines += ["", "Last log lines:", *tail]
     return "\n".join(lines)
+
+
+def _pii_key(bench: Bench) -> str:
+    """Where the key that seals customer data is kept (services/pii_keys.py); never the key itself."""
+    from . import pii_keys
+
+    cipher = bench.store.cipher
+    key_id = f" (key {cipher.key_id})" if cipher is not None else ""
+    if bench.pii_key_warning:
+        path = bench.paths.data_dir / pii_keys.KEY_FILE
+        return f"Customer-data key: in the file {path}{key_id}, NOT in a keyring"
+    return f"Customer-data key: in the keyring{key_id}"
 
 
 def _print_queue(bench: Bench) -> str:

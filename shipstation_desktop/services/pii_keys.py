@@ -11,6 +11,7 @@ only then is the old key dropped. A start after a cut-off rotation finishes it (
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import ColumnClause, Table, bindparam, delete, insert, literal_column, select, update
 
-from shipstation_desktop.persistence import search_index
+from shipstation_desktop.persistence import search_index, secure_erase
 from shipstation_desktop.persistence.pii import (
     Keyset,
     PiiCipher,
@@ -36,6 +37,8 @@ from shipstation_desktop.settings.secrets import SecretStore
 log = logging.getLogger(__name__)
 
 KEY_META = "pii.key_id"  # the key every sealed value in this database is sealed with
+# The sealed columns the rows were sealed for: a column sealed by a newer version is sealed at start.
+COLUMNS_META = "pii.columns"
 INDEX_META = "pii.search_index"  # search_index.stamp(): the key and term scheme the index was built with
 KEY_FILE = "pii-keyset.json"
 _BATCH = 2000
@@ -122,14 +125,19 @@ def ensure_ready(store: Store, secrets: SecretStore, paths: BenchPaths) -> KeyLo
             + " does not hold; restore it (from a keyring backup) or set up the bench again and sync"
         )
     store.attach_cipher(PiiCipher(keyset))
-    if sealed_with != keyset.current:
+    # Plain text in the file: a bench from before encryption, or columns sealed since the last start.
+    had_plain = sealed_with is None or store.get_meta(COLUMNS_META) != sealed_columns_stamp()
+    vacuumed = False
+    if sealed_with != keyset.current or had_plain:
         count = reseal(store)
-        log.info("sealed %d rows of customer data with key %s", count, keyset.current)
-    elif len(keyset.keys) > 1:
+        log.info("sealed %d values of customer data with key %s", count, keyset.current)
+        if had_plain and count:
+            vacuumed = secure_erase.vacuum(store.engine)  # copies of the plain text in free space go too
+    if len(keyset.keys) > 1:  # a rotation cut off after its commit (or just finished above): drop the old key
         keyset = keyset.only_current()
         save_keyset(secrets, paths, store.bench_id, keyset)
         store.attach_cipher(PiiCipher(keyset))
-    if store.upgraded or store.get_meta(INDEX_META) != search_index.stamp(keyset.current):
+    if store.upgraded or vacuumed or store.get_meta(INDEX_META) != search_index.stamp(keyset.current):
         with store.engine.begin() as conn:
             search_index.rebuild(conn)
         store.set_meta(INDEX_META, search_index.stamp(keyset.current))
@@ -145,8 +153,15 @@ def sealed_tables() -> list[tuple[Table, list[str]]]:
     return out
 
 
+def sealed_columns_stamp() -> str:
+    """A short fingerprint of which columns are sealed (the list itself would not fit a meta row)."""
+    names = sorted(f"{table.name}.{c}" for table, columns in sealed_tables() for c in columns)
+    return hashlib.sha256(",".join(names).encode()).hexdigest()[:16]
+
+
 def reseal(store: Store) -> int:
-    """Rewrites every sealed column under the store's current key, in one transaction.
+    """Rewrites every sealed column under the store's current key, in one transaction; returns how
+    many values (non-empty cells) it sealed.
 
     Core statements on purpose: these are not changes to sync (no outbox rows, no version bumps).
     The customers' update triggers re-index each row with the new key as it is rewritten."""
@@ -154,7 +169,8 @@ def reseal(store: Store) -> int:
     if cipher is None:
         raise RuntimeError("reseal needs a cipher attached to the store")
     total = 0
-    with store.engine.begin() as conn:
+    # Zeroed and checkpointed: the plain text (or the old key's ciphertext) must not stay on disk.
+    with store.engine.begin() as conn, secure_erase.zeroing(conn):
         for table, columns in sealed_tables():
             rowid: ColumnClause[Any] = literal_column("rowid")
             stmt = (
@@ -177,15 +193,17 @@ def reseal(store: Store) -> int:
                     {"_id": r[1], **{f"v_{c}": r[2 + i] for i, c in enumerate(columns)}} for r in rows
                 ]
                 conn.execute(stmt, params)
-                total += len(rows)
-        conn.execute(delete(LocalMeta).where(LocalMeta.key.in_([KEY_META, INDEX_META])))
+                total += sum(1 for r in rows for v in r[2:] if v not in (None, ""))
+        conn.execute(delete(LocalMeta).where(LocalMeta.key.in_([KEY_META, INDEX_META, COLUMNS_META])))
         conn.execute(
             insert(LocalMeta),
             [
                 {"key": KEY_META, "value": cipher.key_id},
+                {"key": COLUMNS_META, "value": sealed_columns_stamp()},
                 {"key": INDEX_META, "value": search_index.stamp(cipher.key_id)},
             ],
         )
+    secure_erase.checkpoint(store.engine)
     return total
 
 
@@ -193,7 +211,7 @@ def reseal(store: Store) -> int:
 class Rotation:
     old_key: str
     new_key: str
-    rows: int
+    values: int  # non-empty sealed cells rewritten with the new key
     location: KeyLocation
 
 
@@ -204,8 +222,8 @@ def rotate(store: Store, secrets: SecretStore, paths: BenchPaths) -> Rotation:
     both = keyset.with_new_key()
     save_keyset(secrets, paths, store.bench_id, both)  # first: a crash now still holds both keys
     store.attach_cipher(PiiCipher(both))
-    rows = reseal(store)
+    values = reseal(store)
     final = both.only_current()
     location = save_keyset(secrets, paths, store.bench_id, final)
     store.attach_cipher(PiiCipher(final))
-    return Rotation(old_key=old, new_key=final.current, rows=rows, location=location)
+    return Rotation(old_key=old, new_key=final.current, values=values, location=location)

@@ -28,7 +28,9 @@ def make_worker(
     def make_syncer() -> Syncer:
         # Built on the worker thread: the worker's SQLite engine is its own, never the GUI's.
         port, login = central_client.connect(url, bench_id, bench.secrets)
-        return Syncer(Store(path, clock, migrate=False), port, login.token, on_applied=on_applied)
+        store = Store(path, clock, migrate=False)
+        store.share_keys(bench.store)  # the same PII key as the bench's own engine, rotations included
+        return Syncer(store, port, login.token, on_applied=on_applied)
 
     worker = SyncWorker(
         make_syncer,

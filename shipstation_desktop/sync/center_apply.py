@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from shipstation_desktop.domain import privacy
 from shipstation_desktop.persistence.tables import SYNCED_TABLES
 
 from . import rules
@@ -355,7 +356,10 @@ class CenterApplier:
                 raise Rejected("validation", f"{m.entity} {m.entity_id} was changed here but never reached the center")
             self._insert(m)
         elif current.deleted:
-            self.touch(m.entity, m.entity_id)  # a tombstone wins over any later edit
+            if m.op == "update" and privacy.is_erasure(m.entity, current.data, m.payload, m.changed):
+                self._erase_tombstone(m, current)
+            else:
+                self.touch(m.entity, m.entity_id)  # a tombstone wins over any later edit
         elif m.entity in ("tracking_events", "stock_movements"):
             return  # append-only: the first copy of an event stands
         else:
@@ -389,7 +393,13 @@ class CenterApplier:
     def _update(self, m: Mutation, current: _Row, changed: list[str]) -> None:
         incoming = m.payload
         data = dict(current.data)
-        if m.entity == "customers":
+        if m.entity == "customers" and privacy.is_erasure(m.entity, data, incoming, changed):
+            # a GDPR erasure wins whatever the field clocks say (a bench's clock may lag)
+            data.update({c: incoming[c] for c in changed if c not in rules.SYNC_FIELDS and c in incoming})
+        elif m.entity == "customers":
+            if privacy.is_erased_customer(data.get("custom_fields")):
+                # erased stays erased: a stale edit from a bench that had not heard yet brings nothing back
+                changed = [c for c in changed if c not in privacy.PII_COLUMNS["customers"]]
             at = rules.bounded_time(incoming.get("updated_at"), self.now)
             data, current.clock = rules.merge_lww(data, current.clock, incoming, changed, at)
         else:
@@ -415,6 +425,16 @@ class CenterApplier:
         self.put(row)
         if void is not None:
             self._void_exception(*void)
+
+    def _erase_tombstone(self, m: Mutation, current: _Row) -> None:
+        """A GDPR erasure reaches a tombstone too (a merged customer, a deleted address): its
+        personal data goes, it stays deleted (domain/privacy.py decides what counts as erasure)."""
+        data = dict(current.data)
+        for name in m.changed:
+            if name not in rules.SYNC_FIELDS and name in m.payload:
+                data[name] = m.payload[name]
+        data["updated_at"] = rules.bounded_time(m.payload.get("updated_at"), self.now).isoformat()
+        self.put(_Row(m.entity, m.entity_id, current.version + 1, data, current.clock, deleted=True))
 
     def _delete(self, m: Mutation, current: _Row | None) -> None:
         if current is None:

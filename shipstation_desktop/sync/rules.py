@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shipstation_desktop.domain import privacy
+
 # Lifecycle rank: a status only moves forward; any terminal status beats every live one, and the
 # first terminal status reached stays (a delivered parcel is not later "lost" by a stale bench).
 _RANK = {
@@ -54,7 +56,18 @@ def frozen_changes(current: dict[str, Any], incoming: dict[str, Any], changed: l
     """Label fields an update tries to change after the label was bought (empty: allowed)."""
     if not current.get("label_created_at"):
         return []
-    return sorted(f for f in changed if f in LABEL_FIELDS and incoming.get(f) != current.get(f))
+    return sorted(
+        f
+        for f in changed
+        if f in LABEL_FIELDS
+        and incoming.get(f) != current.get(f)
+        # a GDPR erasure blanks the recipient: the label is printed, nobody is redirected
+        and not (f == "to_address" and _erased_address(current.get(f), incoming.get(f)))
+    )
+
+
+def _erased_address(before: Any, after: Any) -> bool:
+    return isinstance(before, dict) and isinstance(after, dict) and privacy.is_address_erasure(before, after)
 
 
 def is_live(row: dict[str, Any], deleted: bool = False) -> bool:
