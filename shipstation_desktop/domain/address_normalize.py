@@ -109,6 +109,12 @@ def _subdivisions(country: str) -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(codes), names
 
 
+def state_codes(country: Any) -> frozenset[str]:
+    """The postal codes of a US state, Canadian province or Australian state; empty for other countries."""
+    cc = country_code(country)
+    return _subdivisions(cc)[0] if cc in _POSTAL_SUBDIVISIONS else frozenset()
+
+
 def state_code(state: Any, country: Any) -> str:
     """The postal code of a US state (USPS), Canadian province or Australian state, from its code or
     its name; any other country's region (or an unknown name) is returned tidied."""

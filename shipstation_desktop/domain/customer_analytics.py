@@ -38,11 +38,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from .customer_rules import NOT_PURCHASES
 from .enums import OrderStatus
 from .errors import UserError
 
-# Orders that brought money in; cancelled and returned (refunded) ones did not.
-EXCLUDED = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
+# Orders that brought money in; cancelled and returned (refunded) ones did not. One rule with the
+# customer's stored totals, so LTV actual always equals total spent.
+EXCLUDED = NOT_PURCHASES
 COUNTED = frozenset(OrderStatus) - EXCLUDED
 
 DAYS_PER_YEAR = 365.25

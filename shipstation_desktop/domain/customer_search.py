@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TypeAlias
 
 # Bump when the terms a customer or a query turns into change: benches then rebuild their index.
 INDEX_VERSION = 2
@@ -51,20 +52,44 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-@dataclass(frozen=True)
+# A field given as text, or as a function that returns it: the re-check then decrypts a sealed
+# field only when the cheaper ones did not already decide.
+Lazy: TypeAlias = str | Callable[[], str]
+
+
 class SearchFields:
     """The plain-text fields one customer is found by."""
 
-    name: str = ""
-    email: str = ""
-    phone: str = ""
-    external_id: str = ""
-    tags: tuple[str, ...] = ()
-    postal_codes: tuple[str, ...] = ()
+    def __init__(
+        self,
+        name: Lazy = "",
+        email: Lazy = "",
+        phone: Lazy = "",
+        external_id: str = "",
+        tags: Iterable[str] = (),
+        postal_codes: Iterable[str] = (),
+    ) -> None:
+        self._name, self._email, self._phone = name, email, phone
+        self.external_id = external_id
+        self.tags = tuple(tags)
+        self.postal_codes = tuple(postal_codes)
 
     @cached_property
-    def _text_words(self) -> tuple[str, ...]:
-        out = words(" ".join((self.name, self.email, self.external_id, *self.tags, *self.postal_codes)))
+    def name(self) -> str:
+        return self._name if isinstance(self._name, str) else self._name()
+
+    @cached_property
+    def email(self) -> str:
+        return self._email if isinstance(self._email, str) else self._email()
+
+    @cached_property
+    def phone(self) -> str:
+        return self._phone if isinstance(self._phone, str) else self._phone()
+
+    @cached_property
+    def plain_words(self) -> tuple[str, ...]:
+        """Words of the fields stored in plain text: external id, tags, postal codes."""
+        out = words(" ".join((self.external_id, *self.tags, *self.postal_codes)))
         # A postal code typed with its space ("SW1A 1AA") and without ("SW1A1AA") both match.
         for postal in self.postal_codes:
             joined = "".join(words(postal))
@@ -72,13 +97,24 @@ class SearchFields:
                 out.append(joined[:MAX_WORD])
         return tuple(out)
 
+    @cached_property
+    def name_words(self) -> tuple[str, ...]:
+        return tuple(words(self.name))
+
+    @cached_property
+    def email_words(self) -> tuple[str, ...]:
+        return tuple(words(self.email))
+
     def text_words(self) -> list[str]:
-        return list(self._text_words)
+        return [*self.name_words, *self.email_words, *self.plain_words]
 
     def phone_digits(self) -> list[str]:
         """The number as typed internationally, and for E.164 numbers without the country code and
         with the country's trunk prefix ("+44 7911 123456": 447911123456, 7911123456, 07911123456)."""
         return list(phone_forms(self.phone))
+
+    def __repr__(self) -> str:
+        return f"SearchFields(external_id={self.external_id!r}, tags={self.tags!r}, postal_codes={self.postal_codes!r})"
 
 
 @cache
@@ -116,18 +152,14 @@ def phone_forms(phone: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
-def _word_terms(word: str) -> set[str]:
-    return {f"w:{word[:n]}" for n in PREFIX_LENGTHS if len(word) >= n}
-
-
 def document_terms(fields: SearchFields) -> set[str]:
     """Every term the index holds for one customer (before hashing)."""
     terms: set[str] = set()
-    for word in fields.text_words():
-        terms |= _word_terms(word)
-    for digits in fields.phone_digits():
-        terms |= {f"p:{digits[:n]}" for n in PREFIX_LENGTHS if n >= MIN_PHONE_DIGITS and len(digits) >= n}
-        terms |= {f"s{n}:{digits[-n:]}" for n in PHONE_SUFFIXES if len(digits) >= n}
+    for word in set(fields.text_words()):
+        terms.update(["w:" + word[:n] for n in PREFIX_LENGTHS if n <= len(word)])
+    for digits in phone_forms(fields.phone):
+        terms.update(["p:" + digits[:n] for n in PREFIX_LENGTHS if MIN_PHONE_DIGITS <= n <= len(digits)])
+        terms.update([f"s{n}:{digits[-n:]}" for n in PHONE_SUFFIXES if n <= len(digits)])
     return terms
 
 
@@ -139,6 +171,11 @@ def document(fields: SearchFields, hash_term: Callable[[str], str]) -> str:
 def _longest_prefix(word: str, *, minimum: int = MIN_QUERY_WORD) -> str:
     usable = [n for n in PREFIX_LENGTHS if minimum <= n <= len(word)]
     return word[: max(usable)] if usable else word
+
+
+def _phone_word(word: str) -> bool:
+    """Digits enough to look up in phone numbers too (two digits would match a tenth of them)."""
+    return word.isdigit() and len(word) >= MIN_PHONE_DIGITS
 
 
 def _phone_group(digits: str) -> set[str]:
@@ -179,7 +216,7 @@ class Query:
         out: list[set[str]] = []
         for word in self.wanted:
             group = {f"w:{_longest_prefix(word)}"}
-            if word.isdigit() and len(word) >= MIN_PHONE_DIGITS:
+            if _phone_word(word):
                 group |= _phone_group(word)
             out.append(group)
         return out
@@ -191,11 +228,15 @@ class Query:
             return any(p.startswith(self.phone) or p.endswith(self.phone) for p in fields.phone_digits())
         if not self.wanted:
             return False
-        text = fields._text_words
         for word in self.wanted:
-            if any(t.startswith(word) for t in text):
+            # Cheapest first: plain fields, then the sealed ones (each opened on first need).
+            if any(t.startswith(word) for t in fields.plain_words):
                 continue
-            if word.isdigit() and any(p.startswith(word) or p.endswith(word) for p in fields.phone_digits()):
+            if any(t.startswith(word) for t in fields.name_words):
+                continue
+            if any(t.startswith(word) for t in fields.email_words):
+                continue
+            if _phone_word(word) and any(p.startswith(word) or p.endswith(word) for p in fields.phone_digits()):
                 continue
             return False
         return True

@@ -85,6 +85,40 @@ class AddressType(StrEnum):
     BOTH = "BOTH"
 
 
+class AddressValidationStatus(StrEnum):
+    """A customer address's verdict from a carrier's address validation (services/customer_addresses.py)."""
+
+    UNVERIFIED = "UNVERIFIED"  # not checked yet, or no carrier could say (offline, none validates)
+    VALID = "VALID"
+    INVALID = "INVALID"  # the carrier refused it: a warning, never a block
+    OVERRIDDEN = "OVERRIDDEN"  # someone kept it anyway, with a recorded reason
+
+
+class CommunicationChannel(StrEnum):
+    EMAIL = "EMAIL"
+    PHONE = "PHONE"
+    SMS = "SMS"
+    CHAT = "CHAT"
+    LETTER = "LETTER"
+    OTHER = "OTHER"
+
+
+class CommunicationDirection(StrEnum):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+class TimelineKind(StrEnum):
+    """What one entry of a customer's timeline is (lower-case: it is the JSON value too)."""
+
+    ORDER = "order"
+    ORDER_STATUS = "order_status"
+    SHIPMENT = "shipment"
+    NOTE = "note"
+    COMMUNICATION = "communication"
+    STATUS = "status"
+
+
 class LabelPurchaseState(StrEnum):
     """ARCHITECTURE.md §5: an intent is committed PENDING before the carrier is called."""
 

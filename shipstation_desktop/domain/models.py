@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from .enums import (
     AddressType,
+    AddressValidationStatus,
+    CommunicationChannel,
+    CommunicationDirection,
     CustomerSource,
     CustomerStatus,
     ExceptionSeverity,
@@ -15,6 +19,7 @@ from .enums import (
     LabelFormat,
     OrderStatus,
     ShipmentStatus,
+    TimelineKind,
 )
 from .units import Dimensions, Money, Weight, WeightUnit
 
@@ -92,6 +97,11 @@ class Address:
     line2: str = ""
     phone: str = ""
     validated_at: datetime | None = None
+    # The carrier's verdict; an override keeps the address with a reason (services/customer_addresses.py).
+    validation_status: AddressValidationStatus = AddressValidationStatus.UNVERIFIED
+    validation_message: str = ""
+    override_reason: str = ""
+    validated_by: str = ""  # "carrier:<code>" for a carrier's verdict, the user's name for an override
 
     def postal(self, email: str = "") -> PostalAddress:
         return PostalAddress(
@@ -124,6 +134,66 @@ class Customer:
     last_order_date: datetime | None = None
     created_at: datetime | None = None
     addresses: tuple[Address, ...] = ()
+    date_of_birth: date | None = None
+    gender: str = ""
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    version: int = 1
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None  # soft-deleted (also set on a customer merged into another)
+    merged_into: str | None = None
+
+    def default_address(self, purpose: AddressType = AddressType.SHIPPING) -> Address | None:
+        """The default address for shipping (or billing): a BOTH default serves either."""
+        for a in self.addresses:
+            if a.is_default and a.type in (purpose, AddressType.BOTH):
+                return a
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerNote:
+    id: str
+    customer_id: str
+    body: str
+    author: str
+    created_at: datetime
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Communication:
+    """One contact with the customer in the communications log."""
+
+    id: str
+    customer_id: str
+    channel: CommunicationChannel
+    direction: CommunicationDirection
+    subject: str
+    body: str
+    occurred_at: datetime
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerStatusChangeRecord:
+    id: str
+    customer_id: str
+    previous_status: CustomerStatus
+    status: CustomerStatus
+    reason: str
+    changed_by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a customer's timeline: orders, shipments, notes, communications, status changes."""
+
+    kind: TimelineKind
+    at: datetime
+    title: str
+    detail: str = ""
+    ref_id: str = ""  # the order, shipment, note, communication or status change it is about
 
 
 @dataclass(frozen=True, slots=True)

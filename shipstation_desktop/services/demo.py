@@ -21,7 +21,7 @@ from shipstation_desktop.domain.enums import (
     ShipmentStatus,
 )
 from shipstation_desktop.domain.units import Weight, WeightUnit
-from shipstation_desktop.persistence import mappers
+from shipstation_desktop.persistence import customer_tables, mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import exceptions as exc_service
@@ -161,6 +161,7 @@ _SHIPMENT_FOR: dict[OrderStatus, list[ShipmentStatus]] = {
 
 
 _BLOCKED = 44  # index of the demo's one BLOCKED customer
+_BLOCKED_REASON = "two chargebacks on earlier orders"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,16 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
             )
             s.add(c)
             s.flush()
+            if status is CustomerStatus.BLOCKED:  # the reason the pack flow's banner shows
+                s.add(
+                    customer_tables.CustomerStatusChange(
+                        customer_id=c.id,
+                        previous_status=CustomerStatus.ACTIVE.value,
+                        status=status.value,
+                        reason=_BLOCKED_REASON,
+                        changed_by="demo",
+                    )
+                )
             addr = t.Address(
                 customer_id=c.id,
                 type="BOTH",
@@ -292,7 +303,6 @@ def seed(bench: Bench, *, seed_value: int = 7, force: bool = False) -> SeedResul
         _ship_in_past(bench, order_number, target, rng)
         shipments += 1
 
-    _update_customer_stats(bench)
     inventory.seed_demo(bench, [(p[0], p[1]) for p in _PRODUCTS])  # after the shipments took theirs
     exceptions = _demo_exceptions(bench)
     bench.changed("orders")
@@ -337,34 +347,6 @@ def _ship_in_past(bench: Bench, order_number: str, target: OrderStatus, rng: ran
                 if target is OrderStatus.DELIVERED:
                     row.actual_delivery = clock.now()
                 move_order(s, order, target, by="demo", source="carrier", tracking_number=row.tracking_number)
-
-
-def _update_customer_stats(bench: Bench) -> None:
-    with bench.store.session() as s:
-        stats = s.execute(
-            select(
-                t.Order.customer_id,
-                func.count(),
-                func.min(t.Order.order_date),
-                func.max(t.Order.order_date),
-            )
-            .where(t.Order.status != OrderStatus.CANCELLED.value)
-            .group_by(t.Order.customer_id)
-        ).all()
-        totals: dict[str | None, Decimal] = {}
-        for cid, amount in s.execute(
-            select(t.Order.customer_id, t.Order.total_amount).where(t.Order.status != OrderStatus.CANCELLED.value)
-        ):
-            totals[cid] = totals.get(cid, Decimal(0)) + amount
-        for cid, count, first, last in stats:
-            if cid is None:
-                continue
-            c = s.get_one(t.Customer, cid)
-            c.order_count = count
-            c.total_spent = totals[cid]
-            c.average_order_value = (totals[cid] / count).quantize(Decimal("0.01"))
-            c.first_order_date = first
-            c.last_order_date = last
 
 
 def _demo_exceptions(bench: Bench) -> int:

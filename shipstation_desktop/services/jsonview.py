@@ -175,3 +175,58 @@ def tracking(value: TrackingResult, carrier: str = "", url: str = "") -> dict[st
             for e in value.events
         ],
     }
+
+
+def customer_address(value: dm.Address) -> dict[str, Any]:
+    """One customer address with its type, default flag and the carrier's verdict."""
+    return {
+        "id": value.id,
+        "type": value.type.value.lower(),
+        "is_default": value.is_default,
+        **address(value.postal()),
+        "validation_status": value.validation_status.value.lower(),
+        "validation_message": value.validation_message or None,
+        "override_reason": value.override_reason or None,
+        "validated_by": value.validated_by or None,
+        "validated_at": _time(value.validated_at),
+    }
+
+
+def customer_detail(value: dm.Customer) -> dict[str, Any]:
+    """`customers show|add|update --json`: every field of seed 001's Customer."""
+    return {
+        **customer(value),
+        "external_id": value.external_id,
+        "date_of_birth": value.date_of_birth.isoformat() if value.date_of_birth else None,
+        "gender": value.gender,
+        "custom_fields": dict(value.custom_fields),
+        "average_order_value": str(value.average_order_value),
+        "first_order_date": _time(value.first_order_date),
+        "last_order_date": _time(value.last_order_date),
+        "created_at": _time(value.created_at),
+        "updated_at": _time(value.updated_at),
+        "deleted_at": _time(value.deleted_at),
+        "merged_into": value.merged_into,
+        "version": value.version,
+        "addresses": [customer_address(a) for a in value.addresses],
+    }
+
+
+def customer_note(value: dm.CustomerNote) -> dict[str, Any]:
+    return {
+        "id": value.id,
+        "body": value.body,
+        "author": value.author,
+        "pinned": value.pinned,
+        "created_at": _time(value.created_at),
+    }
+
+
+def timeline_entry(value: dm.TimelineEntry) -> dict[str, Any]:
+    return {
+        "kind": value.kind.value,
+        "at": _time(value.at),
+        "title": value.title,
+        "detail": value.detail,
+        "ref_id": value.ref_id,
+    }

@@ -47,6 +47,7 @@ from shipstation_desktop.persistence import mappers
 from shipstation_desktop.persistence import tables as t
 
 from . import address_checks, numbers, printing, rate_shopping, telemetry
+from . import customers as customer_service
 from . import exceptions as exc_service
 from . import orders as order_service
 from .bench import Bench
@@ -92,11 +93,7 @@ def ship_from(bench: Bench) -> dm.PostalAddress:
 
 def scan(bench: Bench, code: str) -> PackTicket:
     order = order_service.find_by_scan(bench.store, code)
-    if order.customer_status is CustomerStatus.BLOCKED:
-        raise UserError(
-            f"Customer {order.customer_name} is BLOCKED: do not ship order {order.order_number}; "
-            "hand it to a supervisor."
-        )
+    customer_service.refuse_if_blocked(bench, order)  # CustomerBlocked names who and why
     if order.status not in READY_TO_SHIP:
         if order.status in (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED):
             raise UserError(
@@ -199,6 +196,7 @@ def _refuse_if_shipped(s: Session, order: t.Order) -> None:
 
 def buy(bench: Bench, ticket: PackTicket, rate: Rate, package: dm.Package) -> dm.Shipment:
     """Buys the label once. The intent is committed before the carrier is called (ARCHITECTURE §5)."""
+    customer_service.refuse_if_blocked(bench, ticket.order)  # blocked since the scan: still no label
     carrier = bench.carrier(rate.carrier)
     require_within_limit(package.weight, carrier.capabilities.max_weight_grams, carrier.name)
     printer = bench.label_printer
