@@ -28,13 +28,14 @@ from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.printing import BatchOutcome, JobState
 
 from . import style
+from .i18n import N_, _, ngettext
 from .ops import Failure, Op, OpContext, OpHandle, OpRunner, Progress
 
-STATE_TEXT = {
-    JobState.FAILED: "Failed",
-    JobState.QUEUED: "Waiting for the printer",
-    JobState.CANCELLED: "Cancelled",
-    JobState.PRINTING: "Interrupted",
+STATE_TEXT = {  # marked here, translated where shown
+    JobState.FAILED: N_("Failed"),
+    JobState.QUEUED: N_("Waiting for the printer"),
+    JobState.CANCELLED: N_("Cancelled"),
+    JobState.PRINTING: N_("Interrupted"),
 }
 
 
@@ -44,7 +45,8 @@ class BatchPrintDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, shipment_ids: Sequence[str], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("batchPrintDialog")
-        self.setWindowTitle(f"Print {len(shipment_ids)} label{'s' if len(shipment_ids) != 1 else ''}")
+        count = len(shipment_ids)
+        self.setWindowTitle(ngettext("Print {count} label", "Print {count} labels", count).format(count=count))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(620, 420)
         self.bench = bench
@@ -55,7 +57,7 @@ class BatchPrintDialog(QDialog):
         self.handle: OpHandle | None = None
 
         layout = QVBoxLayout(self)
-        self.status_label = QLabel("Queuing the labels…")
+        self.status_label = QLabel(_("Queuing the labels…"))
         self.status_label.setObjectName("batchStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -63,22 +65,22 @@ class BatchPrintDialog(QDialog):
         self.progress.setRange(0, max(1, len(self.shipment_ids)))
         self.progress.setValue(0)
         layout.addWidget(self.progress)
-        layout.addWidget(QLabel("Labels that did not print:"))
+        layout.addWidget(QLabel(_("Labels that did not print:")))
         self.errors = QTreeWidget()
         self.errors.setObjectName("batchErrors")
         self.errors.setRootIsDecorated(False)
-        self.errors.setHeaderLabels(["Tracking", "State", "Why"])
+        self.errors.setHeaderLabels([_("Tracking"), _("State"), _("Why")])
         self.errors.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.errors.header().setStretchLastSection(True)
         layout.addWidget(self.errors, 1)
 
         self.buttons = QDialogButtonBox()
-        self.cancel_button = QPushButton("Cancel printing")
+        self.cancel_button = QPushButton(_("Cancel printing"))
         self.cancel_button.clicked.connect(self.cancel)
-        self.retry_button = QPushButton("Retry failed only")
-        self.retry_button.setToolTip("Print again only the labels that did not print; printed ones are not repeated")
+        self.retry_button = QPushButton(_("Retry failed only"))
+        self.retry_button.setToolTip(_("Print again only the labels that did not print; printed ones are not repeated"))
         self.retry_button.clicked.connect(self.retry_failed)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(_("Close"))
         self.close_button.clicked.connect(self.accept)
         for button in (self.cancel_button, self.retry_button, self.close_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -100,7 +102,7 @@ class BatchPrintDialog(QDialog):
                 cancelled=lambda: ctx.cancelled,
             )
 
-        self._run(work, "Printing labels…")
+        self._run(work, _("Printing labels…"))
 
     def retry_failed(self) -> None:
         if self.batch_id is None:
@@ -116,12 +118,12 @@ class BatchPrintDialog(QDialog):
                 cancelled=lambda: ctx.cancelled,
             )
 
-        self._run(work, "Printing the labels that failed…")
+        self._run(work, _("Printing the labels that failed…"))
 
     def cancel(self) -> None:
         if self.handle is not None and not self.handle.finished:
             self.handle.cancel()
-            self.status_label.setText("Cancelling after the current label…")
+            self.status_label.setText(_("Cancelling after the current label…"))
             self.cancel_button.setEnabled(False)
 
     def _run(self, work: Callable[[OpContext], BatchOutcome], label: str) -> None:
@@ -151,17 +153,29 @@ class BatchPrintDialog(QDialog):
         self.progress.setValue(len(outcome.printed))
         self.errors.clear()
         for job in outcome.unprinted:
-            item = QTreeWidgetItem([job.name, STATE_TEXT.get(job.state, job.state.value), job.last_error])
+            state = _(STATE_TEXT[job.state]) if job.state in STATE_TEXT else job.state.value
+            item = QTreeWidgetItem([job.name, state, job.last_error])
             item.setForeground(1, style.color(style.WARN if job.state is JobState.QUEUED else style.BAD))
             self.errors.addTopLevelItem(item)
         printed, total = len(outcome.printed), len(outcome.jobs)
-        text = f"{printed} of {total} label{'s' if total != 1 else ''} printed."
-        if outcome.waiting:
-            text += f" {len(outcome.waiting)} wait for the printer and print when it is ready."
-        if outcome.failed:
-            text += f" {len(outcome.failed)} failed: fix the cause, then Retry failed only."
-        if outcome.cancelled:
-            text += f" {len(outcome.cancelled)} cancelled."
+        parts = [
+            ngettext("{printed} of {total} label printed.", "{printed} of {total} labels printed.", total).format(
+                printed=printed, total=total
+            )
+        ]
+        if waiting := len(outcome.waiting):
+            parts.append(
+                ngettext(
+                    "{count} waits for the printer and prints when it is ready.",
+                    "{count} wait for the printer and print when it is ready.",
+                    waiting,
+                ).format(count=waiting)
+            )
+        if failed := len(outcome.failed):
+            parts.append(_("{count} failed: fix the cause, then Retry failed only.").format(count=failed))
+        if cancelled := len(outcome.cancelled):
+            parts.append(_("{count} cancelled.").format(count=cancelled))
+        text = " ".join(parts)
         self.status_label.setText(text)
         style.set_text_color(self.status_label, style.GOOD if printed == total else style.WARN)
         self.retry_button.setEnabled(bool(outcome.unprinted))

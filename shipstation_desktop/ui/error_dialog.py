@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-INTRO = (
+from .i18n import N_, _
+
+INTRO = N_(
     "Something went wrong inside ShipStation Desktop. Nothing you did caused it. "
     "Any label already bought is safe; check the Shipments view before trying again.\n"
     "Use “Copy details” and send the text to support."
@@ -27,7 +29,7 @@ INTRO = (
 class ErrorDialog(QDialog):
     def __init__(self, summary: str, details: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Unexpected error")
+        self.setWindowTitle(_("Unexpected error"))
         self.setObjectName("errorDialog")
         self.resize(720, 440)
         layout = QVBoxLayout(self)
@@ -40,7 +42,7 @@ class ErrorDialog(QDialog):
         headline.setFont(font)
         layout.addWidget(headline)
 
-        intro = QLabel(INTRO)
+        intro = QLabel(_(INTRO))
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
@@ -51,7 +53,7 @@ class ErrorDialog(QDialog):
         layout.addWidget(self.details, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy details")
+        self.copy_button = QPushButton(_("Copy details"))
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)
@@ -59,7 +61,7 @@ class ErrorDialog(QDialog):
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details.toPlainText())
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(_("Copied"))
 
 
 def format_exception(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> tuple[str, str]:

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from shipstation_desktop.domain import exception_rules as rules
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import ExceptionSeverity, ExceptionType
+from shipstation_desktop.domain.roles import Permission
 from shipstation_desktop.services import exception_queue as queue
 from shipstation_desktop.services import exceptions as exc_service
 from shipstation_desktop.services.bench import Bench
 
-from . import enum_labels, style
+from . import enum_labels, permissions_ui, style
 from . import formatting as fmt
 from .i18n import N_, _
 from .note_dialog import NoteDialog
@@ -377,9 +378,10 @@ class ExceptionsView(QWidget):
     def _update_buttons(self) -> None:
         chosen = self.selected()
         live = chosen is not None and chosen.is_open
-        self.resolve_button.setEnabled(live)
-        self.assign_button.setEnabled(live)
-        self.note_button.setEnabled(chosen is not None)
+        # Working the queue is for supervisors and admins (domain/roles.py), as in the CLI.
+        permissions_ui.allow(self.resolve_button, self.bench, Permission.RESOLVE_EXCEPTIONS, live)
+        permissions_ui.allow(self.assign_button, self.bench, Permission.RESOLVE_EXCEPTIONS, live)
+        permissions_ui.allow(self.note_button, self.bench, Permission.RESOLVE_EXCEPTIONS, chosen is not None)
 
     def _context(self, e: dm.ShipmentException) -> str:
         where = " · ".join(x for x in (e.order_number, e.tracking_number) if x)
@@ -420,7 +422,7 @@ class ExceptionsView(QWidget):
     @Slot()
     def resolve_selected(self) -> None:
         chosen = self.selected()
-        if chosen is None or not chosen.is_open:
+        if chosen is None or not chosen.is_open or not self.resolve_button.isEnabled():  # a double-click too
             return
         dialog = NoteDialog(
             _("Resolve exception"),

@@ -16,6 +16,7 @@ from shipstation_desktop.services import demo
 from shipstation_desktop.services.bench import Bench
 
 from . import style
+from .i18n import _
 from .ops import Failure, Op, OpRunner
 
 
@@ -26,27 +27,27 @@ class FirstRunDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunDialog")
-        self.setWindowTitle("Welcome to ShipStation Desktop")
+        self.setWindowTitle(_("Welcome to ShipStation Desktop"))
         self.setMinimumWidth(520)
         self.bench = bench
         self.runner = runner
         layout = QVBoxLayout(self)
-        title = QLabel(f"This is the first start of “{bench.settings.bench_name}”.")
+        title = QLabel(_("This is the first start of “{bench}”.").format(bench=bench.settings.bench_name))
         title.setFont(style.scaled_font(self, 1.3, bold=True))
         title.setWordWrap(True)
         layout.addWidget(title)
-        layout.addWidget(QLabel("How do you want to begin?"))
+        layout.addWidget(QLabel(_("How do you want to begin?")))
 
         self.demo_button = QCommandLinkButton(
-            "Start the demo bench",
-            "Sample customers and orders, with a simulated scale, printer and carrier. Nothing is charged.",
+            _("Start the demo bench"),
+            _("Sample customers and orders, with a simulated scale, printer and carrier. Nothing is charged."),
         )
         self.demo_button.setObjectName("demoButton")
         self.demo_button.clicked.connect(self.start_demo)
         layout.addWidget(self.demo_button)
         self.setup_button = QCommandLinkButton(
-            "Set up this bench",
-            "Choose the scale, the label printer, carrier accounts and the ship-from address.",
+            _("Set up this bench"),
+            _("Choose the scale, the label printer, carrier accounts and the ship-from address."),
         )
         self.setup_button.setObjectName("setupButton")
         self.setup_button.clicked.connect(self.set_up)
@@ -65,11 +66,11 @@ class FirstRunDialog(QDialog):
         self.demo_button.setEnabled(False)
         self.setup_button.setEnabled(False)
         self.progress.show()
-        self.message.setText("Creating sample customers, orders and shipments…")
+        self.message.setText(_("Creating sample customers, orders and shipments…"))
         self.runner.run(
             Op(
                 lambda _ctx: demo.seed(self.bench),
-                label="Creating the demo bench…",
+                label=_("Creating the demo bench…"),
                 writes=True,
                 on_success=self._seeded,
                 on_failure=self._failed,
@@ -89,7 +90,7 @@ class FirstRunDialog(QDialog):
         self.progress.hide()
         self.demo_button.setEnabled(True)
         self.setup_button.setEnabled(True)
-        self.message.setText(f"The demo bench could not be created: {failure.message}")
+        self.message.setText(_("The demo bench could not be created: {reason}").format(reason=failure.message))
         style.set_text_color(self.message, style.BAD)
 
     @Slot()

@@ -26,6 +26,7 @@ from shipstation_desktop.domain.enums import LabelFormat
 from shipstation_desktop.services.documents import Preview
 
 from . import style
+from .i18n import _
 from .ops import Failure, Op, OpContext, OpRunner
 
 MAX_SCREEN_SHARE = 0.8  # of the screen's height: the whole label stays visible without scrolling
@@ -84,7 +85,7 @@ class LabelPreview(QWidget):
         self.raster: Raster | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.image_label = QLabel("Rendering the label…")
+        self.image_label = QLabel(_("Rendering the label…"))
         self.image_label.setObjectName("labelPreviewImage")
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setStyleSheet("QLabel#labelPreviewImage { background: #d0d0d0; padding: 12px; }")
@@ -107,8 +108,9 @@ class LabelPreview(QWidget):
         height = screen.availableGeometry().height() if screen is not None else 900
         return dpi * ratio, ratio, int(height * MAX_SCREEN_SHARE * ratio)
 
-    def load(self, fetch: Callable[[], Preview], label: str = "Rendering the label…") -> None:
+    def load(self, fetch: Callable[[], Preview], label: str = "") -> None:
         dpi, ratio, max_height = self.screen_dpi()
+        label = label or _("Rendering the label…")
 
         def work(_ctx: OpContext) -> Raster:
             return rasterize(fetch(), dpi, max_height)
@@ -130,7 +132,7 @@ class LabelPreview(QWidget):
         self.loaded.emit()
 
     def _fail(self, failure: Failure) -> None:
-        self.image_label.setText(f"No preview: {failure.message}")
+        self.image_label.setText(_("No preview: {reason}").format(reason=failure.message))
         style.set_text_color(self.image_label, style.BAD)
         self.failed.emit(failure.message)
 
@@ -158,7 +160,7 @@ class LabelPreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.print_button: QPushButton | None = None
         if on_print is not None:
-            button = self.buttons.addButton("Print", QDialogButtonBox.ButtonRole.ActionRole)
+            button = self.buttons.addButton(_("Print"), QDialogButtonBox.ButtonRole.ActionRole)
             button.clicked.connect(on_print)
             self.print_button = button
         layout.addWidget(self.buttons)

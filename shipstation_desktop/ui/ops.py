@@ -30,6 +30,8 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 from shipstation_desktop.domain.errors import Cancelled, UserError
 
+from .i18n import _
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -107,13 +109,17 @@ class Op(Generic[T]):
     """One background job. `fn` runs in a worker; every callback runs on the GUI thread."""
 
     fn: Callable[[OpContext], T]
-    label: str = "Working…"  # shown next to the busy indicator
+    label: str = ""  # shown next to the busy indicator; empty: "Working…"
     writes: bool = False  # True: runs on the single writer thread
     on_success: Callable[[T], None] | None = None
     on_failure: Callable[[Failure], None] | None = None  # user errors and bugs (bugs are also reported)
     on_cancelled: Callable[[], None] | None = None
     on_progress: Callable[[Progress], None] | None = None
     on_done: Callable[[], None] | None = None  # after any outcome: re-enable buttons and the like
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = _("Working…")
 
 
 class OpHandle:
@@ -259,7 +265,10 @@ class OpRunner(QObject):
         if failure.kind is FailureKind.BUG:
             # Bugs are never swallowed, even when the op handles its own failures (already logged
             # with the traceback in the worker).
-            self.report_bug(f"{op.label.rstrip('…. ')} failed unexpectedly: {failure.message}", failure.details)
+            summary = _("{task} failed unexpectedly: {reason}").format(
+                task=op.label.rstrip("…. "), reason=failure.message
+            )
+            self.report_bug(summary, failure.details)
             if op.on_failure is not None:
                 op.on_failure(failure)
             return

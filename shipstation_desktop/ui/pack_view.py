@@ -36,16 +36,18 @@ from shipstation_desktop.devices.printer_port import PrintResult
 from shipstation_desktop.devices.scale_port import ScaleHealth, ScaleReading, ScaleStatus
 from shipstation_desktop.devices.simulated_scale import SimulatedScale
 from shipstation_desktop.domain import models as dm
-from shipstation_desktop.domain.enums import CustomerStatus
-from shipstation_desktop.domain.errors import NotFound
+from shipstation_desktop.domain.enums import CustomerStatus, RateRule
+from shipstation_desktop.domain.errors import CustomerBlocked, NotFound
 from shipstation_desktop.domain.rates import Rate, WeightCheck
-from shipstation_desktop.domain.units import WeightUnit
+from shipstation_desktop.domain.units import Weight, WeightUnit
 from shipstation_desktop.services import documents, packing, telemetry
 from shipstation_desktop.services.bench import Bench
 
+from . import enum_labels, style
 from . import formatting as fmt
-from . import style
 from .address_issue_banner import AddressIssueBanner
+from .device_labels import scale_health
+from .i18n import N_, _, ngettext
 from .label_preview import LabelPreviewDialog
 from .ops import Failure, FailureKind, Op, OpContext, OpHandle, OpRunner, Progress
 from .recent_shipments import RecentShipments
@@ -53,6 +55,13 @@ from .scale_controls import ScaleControls
 from .scale_worker import ScaleWorker
 
 DEMO_SPREAD = 0.03  # the demo parcel lands within ±3 % of the expected weight, inside the default tolerance
+
+# Why a rate is preselected when the rule itself gave no reason.
+RULE_FALLBACK: dict[RateRule, str] = {
+    RateRule.CHEAPEST: N_("the cheapest one"),
+    RateRule.FASTEST: N_("the fastest one"),
+    RateRule.CHEAPEST_WITHIN_DAYS: N_("the cheapest one arriving in time"),
+}
 
 
 class PackState(StrEnum):
@@ -112,11 +121,11 @@ class PackView(QWidget):
         root.setSpacing(10)
 
         scan_row = QHBoxLayout()
-        scan_label = QLabel("Scan order:")
+        scan_label = QLabel(_("Scan order:"))
         scan_label.setFont(style.scaled_font(self, 1.3, bold=True))
         self.scan_edit = QLineEdit()
         self.scan_edit.setObjectName("scanEdit")
-        self.scan_edit.setPlaceholderText("Scan the packing slip or type an order number, then Enter")
+        self.scan_edit.setPlaceholderText(_("Scan the packing slip or type an order number, then Enter"))
         self.scan_edit.setFont(style.scaled_font(self, 1.6))
         self.scan_edit.setMinimumHeight(44)
         self.scan_edit.setClearButtonEnabled(True)
@@ -158,7 +167,7 @@ class PackView(QWidget):
         root.addWidget(self.recent)
 
     def _build_order_card(self) -> QGroupBox:
-        box = QGroupBox("Order")
+        box = QGroupBox(_("Order"))
         layout = QVBoxLayout(box)
         self.order_title = QLabel()
         self.order_title.setObjectName("orderTitle")
@@ -174,7 +183,7 @@ class PackView(QWidget):
         self.address_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.address_label)
         self.lines_table = QTableWidget(0, 4)
-        self.lines_table.setHorizontalHeaderLabels(["SKU", "Item", "Qty", "Unit weight"])
+        self.lines_table.setHorizontalHeaderLabels([_("SKU"), _("Item"), _("Qty"), _("Unit weight")])
         self.lines_table.verticalHeader().hide()
         self.lines_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -198,7 +207,7 @@ class PackView(QWidget):
 
     def _build_weigh_and_rates(self) -> QVBoxLayout:
         column = QVBoxLayout()
-        scale_box = QGroupBox(f"Scale — {self.bench.scale.name}")
+        scale_box = QGroupBox(_("Scale — {name}").format(name=self.bench.scale.name))
         grid = QGridLayout(scale_box)
         self.weight_label = QLabel("—")
         self.weight_label.setObjectName("weightReadout")
@@ -217,13 +226,13 @@ class PackView(QWidget):
         style.set_text_color(self.scale_problem, style.BAD)
         grid.addWidget(self.scale_problem, 1, 1, 1, 2)
 
-        self.place_button = QPushButton("Place demo parcel")
-        self.place_button.setToolTip("Simulated scale only: puts the order's expected weight (±3 %) on the platter")
+        self.place_button = QPushButton(_("Place demo parcel"))
+        self.place_button.setToolTip(_("Simulated scale only: puts the order's expected weight (±3 %) on the platter"))
         self.place_button.clicked.connect(self.place_demo_parcel)
-        self.remove_button = QPushButton("Remove parcel")
+        self.remove_button = QPushButton(_("Remove parcel"))
         self.remove_button.clicked.connect(self.remove_parcel)
-        self.reweigh_button = QPushButton("Weigh again")
-        self.reweigh_button.setToolTip("Take the current stable weight again (e.g. after adding an item)")
+        self.reweigh_button = QPushButton(_("Weigh again"))
+        self.reweigh_button.setToolTip(_("Take the current stable weight again (e.g. after adding an item)"))
         self.reweigh_button.clicked.connect(self.weigh_again)
         grid.addWidget(self.place_button, 2, 0)
         grid.addWidget(self.remove_button, 2, 1)
@@ -241,11 +250,13 @@ class PackView(QWidget):
         grid.addWidget(self.scale_controls, 4, 0, 1, 3)
         column.addWidget(scale_box)
 
-        rates_box = QGroupBox("Rates")
+        rates_box = QGroupBox(_("Rates"))
         rates_layout = QVBoxLayout(rates_box)
         self.rates_table = QTableWidget(0, 5)
         self.rates_table.setObjectName("ratesTable")
-        self.rates_table.setHorizontalHeaderLabels(["Carrier", "Service", "Price", "Transit", "Billable weight"])
+        self.rates_table.setHorizontalHeaderLabels(
+            [_("Carrier"), _("Service"), _("Price"), _("Transit"), _("Billable weight")]
+        )
         self.rates_table.verticalHeader().hide()
         self.rates_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rates_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -271,12 +282,12 @@ class PackView(QWidget):
         self.buy_progress.setTextVisible(True)
         self.buy_progress.hide()
         buy_row.addWidget(self.buy_progress, 1)
-        self.preview_button = QPushButton("Preview label")
+        self.preview_button = QPushButton(_("Preview label"))
         self.preview_button.setObjectName("previewButton")
-        self.preview_button.setToolTip("The label this rate will print, before buying it (Ctrl+Shift+P)")
+        self.preview_button.setToolTip(_("The label this rate will print, before buying it (Ctrl+Shift+P)"))
         self.preview_button.clicked.connect(self.preview_label)
         buy_row.addWidget(self.preview_button)
-        self.buy_button = QPushButton("Buy && Print  (F9)")
+        self.buy_button = QPushButton(_("Buy && Print  (F9)"))
         self.buy_button.setObjectName("buyButton")
         self.buy_button.setFont(style.scaled_font(self, 1.4, bold=True))
         self.buy_button.setMinimumHeight(52)
@@ -303,10 +314,10 @@ class PackView(QWidget):
     def submit_scan(self) -> None:
         code = self.scan_edit.text().strip()
         if not code:
-            self._scan_note("Scan a packing slip or type an order number.", style.MUTED)
+            self._scan_note(_("Scan a packing slip or type an order number."), style.MUTED)
             return
         if self.state is PackState.BUYING:
-            self._scan_note("A label is being bought; scan the next order when it is done.", style.WARN)
+            self._scan_note(_("A label is being bought; scan the next order when it is done."), style.WARN)
             self.scan_edit.selectAll()
             return
         self._reset_order()
@@ -314,12 +325,13 @@ class PackView(QWidget):
         self._scan_seq += 1
         seq = self._scan_seq
         self._set_state(PackState.SCANNING)
-        self._scan_note(f"Looking up {code}…", style.MUTED)
+        looking = _("Looking up {code}…").format(code=code)
+        self._scan_note(looking, style.MUTED)
         timer = self._timer = telemetry.PackTimer(self.bench, code)
         self._track(
             Op(
                 lambda _ctx: _timed_scan(self.bench, timer, code),
-                label=f"Looking up {code}…",
+                label=looking,
                 on_success=lambda ticket: self._on_scanned(seq, ticket),
                 on_failure=lambda failure: self._on_scan_failed(seq, code, failure),
             )
@@ -332,7 +344,9 @@ class PackView(QWidget):
         self._show_ticket(ticket)
         self.scan_edit.clear()  # ready for the next slip; Esc drops this order
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._scan_note(f"Order {ticket.order.order_number}: put the parcel on the scale.", style.INFO)
+        self._scan_note(
+            _("Order {order}: put the parcel on the scale.").format(order=ticket.order.order_number), style.INFO
+        )
         self._set_state(PackState.WEIGHING)
         self._weigh_from = (self.bench.clock.now(), self.bench.clock.monotonic())
         if not self._weight_used:
@@ -347,11 +361,11 @@ class PackView(QWidget):
         elif failure.kind is FailureKind.USER:
             # Blocked customer, already shipped, cancelled order: the flow stops here, loudly.
             self._set_state(PackState.BLOCKED)
-            self.banner.setText(f"STOP — {failure.message}")
+            self.banner.setText(_("STOP — {reason}").format(reason=failure.message))
             self.banner.show()
-            self._scan_note(f"{code}: not shippable. Esc clears the screen.", style.BAD)
+            self._scan_note(_("{code}: not shippable. Esc clears the screen.").format(code=code), style.BAD)
         else:
-            self._scan_note(f"Could not look up {code}; see the error report.", style.BAD)
+            self._scan_note(_("Could not look up {code}; see the error report.").format(code=code), style.BAD)
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.scan_edit.selectAll()
 
@@ -364,13 +378,13 @@ class PackView(QWidget):
     def _show_ticket(self, ticket: packing.PackTicket) -> None:
         order = ticket.order
         unit = self.bench.settings.weight_unit
-        self.order_title.setText(f"{order.order_number}  ·  {fmt.title(order.status.value)}")
-        vip = "  ★ VIP" if order.customer_status is CustomerStatus.VIP else ""
+        self.order_title.setText(f"{order.order_number}  ·  {enum_labels.order_status(order.status)}")
+        vip = "  ★ " + _("VIP") if order.customer_status is CustomerStatus.VIP else ""
         self.customer_label.setText(f"{order.customer_name or order.ship_to.name}{vip}")
         style.set_text_color(
             self.customer_label, style.CUSTOMER_STATUS.get(order.customer_status or CustomerStatus.ACTIVE, "")
         )
-        self.address_label.setText("Ship to:\n" + "\n".join(order.ship_to.lines()))
+        self.address_label.setText("\n".join([_("Ship to:"), *order.ship_to.lines()]))
         self.lines_table.setRowCount(len(order.lines))
         for row, line in enumerate(order.lines):
             qty = QTableWidgetItem(str(line.quantity))
@@ -379,7 +393,9 @@ class PackView(QWidget):
             self.lines_table.setItem(row, 1, QTableWidgetItem(line.name))
             self.lines_table.setItem(row, 2, qty)
             self.lines_table.setItem(row, 3, QTableWidgetItem(fmt.grams(line.unit_weight_grams, unit)))
-        self.expected_label.setText(f"Expected weight: {fmt.grams(order.expected_weight_grams, unit)}")
+        self.expected_label.setText(
+            _("Expected weight: {weight}").format(weight=fmt.grams(order.expected_weight_grams, unit))
+        )
         if ticket.warnings:
             self.warnings_label.setText("\n".join(ticket.warnings))
             self.warnings_label.show()
@@ -387,9 +403,9 @@ class PackView(QWidget):
             self.warnings_label.hide()
 
     def _show_no_order(self) -> None:
-        self.order_title.setText("No order")
+        self.order_title.setText(_("No order"))
         self.customer_label.setText("")
-        self.address_label.setText("Scan a packing slip to start.")
+        self.address_label.setText(_("Scan a packing slip to start."))
         self.lines_table.setRowCount(0)
         self.expected_label.setText("")
         self.warnings_label.hide()
@@ -401,7 +417,7 @@ class PackView(QWidget):
         self.last_reading = reading
         self.weight_label.setText(fmt.weight(reading.weight, self.bench.settings.weight_unit))
         text, fg, bg = style.SCALE_STATUS[reading.status]
-        self.stability_label.setText(text)
+        self.stability_label.setText(_(text))
         style.pill(self.stability_label, fg, bg)
         style.set_text_color(self.weight_label, style.GOOD if reading.status is ScaleStatus.STABLE else "")
         if reading.status is ScaleStatus.ZERO or abs(reading.weight.grams) < self.bench.settings.scale.min_weight_g:
@@ -415,9 +431,9 @@ class PackView(QWidget):
         self.last_reading = None
         self.weight_label.setText("— —")
         style.set_text_color(self.weight_label, style.MUTED)
-        self.stability_label.setText("NO SCALE")
+        self.stability_label.setText(_("NO SCALE"))
         style.pill(self.stability_label, "#ffffff", style.BAD)
-        self.scale_problem.setText(reason or f"Scale {health.value.replace('_', ' ')}")
+        self.scale_problem.setText(reason or _("Scale: {state}").format(state=scale_health(health)))
 
     @Slot(str)
     def on_scale_problem(self, text: str) -> None:
@@ -437,7 +453,7 @@ class PackView(QWidget):
             self.runner.run(
                 Op(
                     lambda _ctx: packing.flag_weight_mismatch(self.bench, ticket, check),
-                    label="Flagging weight mismatch…",
+                    label=_("Flagging weight mismatch…"),
                     writes=True,
                     on_success=self._on_mismatch_flagged,
                 )
@@ -452,16 +468,17 @@ class PackView(QWidget):
         unit = self.bench.settings.weight_unit
         measured = fmt.weight(check.measured, unit)
         if check.ok:
-            self.check_label.setText(f"✔ {measured} — {check.message()}")
+            self.check_label.setText(f"✔ {measured} — {weight_check_text(check)}")
             style.banner(self.check_label, style.GOOD, style.GOOD_BG)
         else:
-            self.check_label.setText(f"⚠ {measured} — {check.message()} Check the contents before shipping.")
+            advice = _("Check the contents before shipping.")
+            self.check_label.setText(f"⚠ {measured} — {weight_check_text(check)} {advice}")
             style.banner(self.check_label, style.WARN, style.WARN_BG)
         self.check_label.show()
 
     def _on_mismatch_flagged(self, exception: dm.ShipmentException | None) -> None:
         if exception is not None and self.check_label.isVisible():
-            self.check_label.setText(self.check_label.text() + " A supervisor exception was raised.")
+            self.check_label.setText(self.check_label.text() + " " + _("A supervisor exception was raised."))
 
     def place_demo_parcel(self) -> None:
         scale = self.bench.scale
@@ -500,13 +517,13 @@ class PackView(QWidget):
         seq = self._quote_seq
         self.rates = ()
         self.rates_table.setRowCount(0)
-        self._rates_note("Fetching rates…", style.MUTED)
+        self._rates_note(_("Fetching rates…"), style.MUTED)
         self._set_state(PackState.RATING)
         timer, weighed, self._weighed = self._timer, self._weighed, None
         self._track(
             Op(
                 lambda _ctx: _timed_quote(self.bench, timer, weighed, ticket, package),
-                label="Fetching rates…",
+                label=_("Fetching rates…"),
                 on_success=lambda quote: self._on_quoted(seq, quote),
                 on_failure=lambda failure: self._on_quote_failed(seq, failure),
             )
@@ -521,13 +538,13 @@ class PackView(QWidget):
         selected_row = -1
         for row, rate in enumerate(quote.rates):
             carrier = self.bench.carriers.get(rate.carrier)
-            days = "1 day" if rate.transit_days == 1 else f"{rate.transit_days} days"
+            days = ngettext("{count} day", "{count} days", rate.transit_days).format(count=rate.transit_days)
             cells = [
                 carrier.name if carrier else rate.carrier,
                 rate.service_name,
-                str(rate.amount),
+                fmt.money(rate.amount),
                 days,
-                fmt.weight(rate.billable_weight, unit) + (" (dim)" if _by_volume(rate, self.package) else ""),
+                _billable_text(rate, self.package, unit),
             ]
             tips = _rate_tips(rate, self.package, unit)
             for col, text in enumerate(cells):
@@ -545,13 +562,17 @@ class PackView(QWidget):
                 selected_row = row
         if selected_row >= 0:
             self.rates_table.selectRow(selected_row)
-        why = quote.reason or f"the {self.bench.settings.rate_rule.value} one"
-        note = f"{len(quote.rates)} rates; preselected: {why}. F9 buys and prints."
+        why = quote.reason or _(RULE_FALLBACK[self.bench.settings.rate_rule])
+        note = ngettext(
+            "{count} rate; preselected: {why}. F9 buys and prints.",
+            "{count} rates; preselected: {why}. F9 buys and prints.",
+            len(quote.rates),
+        ).format(count=len(quote.rates), why=why)
         insured = quote.selected.insurance_cost if quote.selected else None
         if insured is not None and insured.amount > 0:
-            note += f" Includes {insured} insurance."
+            note += " " + _("Includes {amount} insurance.").format(amount=fmt.money(insured))
         if quote.errors:
-            note += "\nSome carriers did not answer: " + "; ".join(quote.errors)
+            note += "\n" + _("Some carriers did not answer: {errors}").format(errors="; ".join(quote.errors))
         self._rates_note(note, style.WARN if quote.errors else style.MUTED)
         self.address_banner.show_issue(quote.address_issue)
         self._set_state(PackState.READY)
@@ -583,26 +604,26 @@ class PackView(QWidget):
             return
         self._set_state(PackState.BUYING)
         self.buy_progress.setValue(0)
-        self.buy_progress.setFormat("Buying label…")
+        self.buy_progress.setFormat(_("Buying label…"))
         self.buy_progress.show()
         timer = self._timer or telemetry.PackTimer(self.bench, ticket.order.order_number)
 
         def work(ctx: OpContext) -> BuyOutcome:
             ctx.check_cancelled()  # the last moment it is safe to stop: nothing bought yet
-            ctx.progress("Buying label…", 1, 3)
+            ctx.progress(_("Buying label…"), 1, 3)
             with timer.step("buy"):
                 shipment = packing.buy(self.bench, ticket, rate, package)
-            ctx.progress("Printing label…", 2, 3)
+            ctx.progress(_("Printing label…"), 2, 3)
             # Bought but not printed: the label is safe, a supervisor sees it, Reprint fixes it.
             with timer.step("print"):
                 printed, error = packing.print_or_flag(self.bench, shipment)
-            ctx.progress("Done", 3, 3)
+            ctx.progress(_("Done"), 3, 3)
             return BuyOutcome(shipment, printed, error)
 
         self.runner.run(
             Op(
                 work,
-                label=f"Buying label for {ticket.order.order_number}…",
+                label=_("Buying label for {order}…").format(order=ticket.order.order_number),
                 writes=True,
                 on_success=self._on_bought,
                 on_failure=self._on_buy_failed,
@@ -621,29 +642,47 @@ class PackView(QWidget):
         self._weight_used = True
         self.buy_progress.hide()
         carrier = self.bench.carriers.get(shipment.carrier)
-        what = f"{shipment.order_number} shipped: {carrier.name if carrier else shipment.carrier} {shipment.service}"
+        what = _("{order} shipped: {carrier} {service} · tracking {tracking}").format(
+            order=shipment.order_number,
+            carrier=carrier.name if carrier else shipment.carrier,
+            service=shipment.service,
+            tracking=shipment.tracking_number,
+        )
         if outcome.printed is not None:
-            self.result_label.setText(
-                f"✔ {what} · tracking {shipment.tracking_number}\nLabel sent to {outcome.printed.location}"
-            )
+            sent = _("Label sent to {where}").format(where=outcome.printed.location)
+            self.result_label.setText(f"✔ {what}\n{sent}")
             style.banner(self.result_label, style.GOOD, style.GOOD_BG)
         else:
-            self.result_label.setText(f"⚠ {what} · tracking {shipment.tracking_number}\n{outcome.print_error}")
+            self.result_label.setText(f"⚠ {what}\n{outcome.print_error}")
             style.banner(self.result_label, style.WARN, style.WARN_BG)
         self.result_label.show()
         self._reset_order()
         self._set_state(PackState.IDLE)
-        self._scan_note("Scan the next order.", style.MUTED)
+        self._scan_note(_("Scan the next order."), style.MUTED)
         self.scan_edit.clear()
         self.focus_scan()
         self.shipped.emit(shipment)
 
     def _on_buy_failed(self, failure: Failure) -> None:
         self.buy_progress.hide()
-        self.result_label.setText(f"✖ Label not bought: {failure.message}")
+        if isinstance(failure.error, CustomerBlocked):
+            self._stop_blocked(failure.message)
+            return
+        self.result_label.setText("✖ " + _("Label not bought: {reason}").format(reason=failure.message))
         style.banner(self.result_label, style.BAD, style.BAD_BG)
         self.result_label.show()
         self._set_state(PackState.READY if self.ticket is not None else PackState.IDLE)
+
+    def _stop_blocked(self, message: str) -> None:
+        """The customer was blocked after the scan: no label, the order leaves the screen, the red
+        banner says who and why (the same stop as a blocked scan)."""
+        self._reset_order()
+        self.result_label.hide()
+        self._set_state(PackState.BLOCKED)
+        self.banner.setText(_("STOP — {reason}").format(reason=message))
+        self.banner.show()
+        self._scan_note(_("No label was bought. Esc clears the screen."), style.BAD)
+        self.focus_scan()
 
     def _on_buy_cancelled(self) -> None:
         self.buy_progress.hide()
@@ -659,7 +698,7 @@ class PackView(QWidget):
         bench = self.bench
         self.preview_dialog = LabelPreviewDialog(
             self.runner,
-            f"Preview: {ticket.order.order_number} — {rate.service_name}",
+            _("Preview: {order} — {service}").format(order=ticket.order.order_number, service=rate.service_name),
             lambda: documents.preview_before_purchase(bench, ticket.order, rate, package),
             self,
         )
@@ -670,12 +709,12 @@ class PackView(QWidget):
     @Slot()
     def cancel_order(self) -> None:
         if self.state is PackState.BUYING:
-            self._scan_note("The label is being bought; it cannot be stopped halfway.", style.WARN)
+            self._scan_note(_("The label is being bought; it cannot be stopped halfway."), style.WARN)
             return
         self._reset_order()
         self._set_state(PackState.IDLE)
         self.result_label.hide()
-        self._scan_note("Order cleared. Scan the next order.", style.MUTED)
+        self._scan_note(_("Order cleared. Scan the next order."), style.MUTED)
         self.scan_edit.clear()
         self.focus_scan()
 
@@ -759,14 +798,40 @@ def _by_volume(rate: Rate, package: dm.Package | None) -> bool:
     return package is not None and dim is not None and dim.grams > package.weight.grams
 
 
+def weight_check_text(check: WeightCheck) -> str:
+    """The weight check in the GUI language (the domain's `WeightCheck.message()` is the CLI's English)."""
+    if check.expected is None:
+        return _("No expected weight on this order.")
+    if check.ok:
+        return _("Weight matches the order.")
+    expected = check.expected.grams
+    pct = abs(check.difference_grams) / expected * 100 if expected else Decimal(0)
+    values = {
+        "difference": fmt.weight(Weight.from_grams(abs(check.difference_grams)), WeightUnit.G),
+        "expected": fmt.weight(Weight.from_grams(expected), WeightUnit.G),
+        "percent": fmt.number(pct, 1),
+        "tolerance": fmt.number(check.tolerance_pct, max(0, -int(check.tolerance_pct.as_tuple().exponent))),
+    }
+    if check.difference_grams > 0:
+        text = _("Parcel is {difference} heavier than expected ({expected}, {percent} % off; tolerance {tolerance} %).")
+    else:
+        text = _("Parcel is {difference} lighter than expected ({expected}, {percent} % off; tolerance {tolerance} %).")
+    return text.format(**values)
+
+
+def _billable_text(rate: Rate, package: dm.Package | None, unit: WeightUnit) -> str:
+    billable = fmt.weight(rate.billable_weight, unit)
+    return _("{weight} (dim)").format(weight=billable) if _by_volume(rate, package) else billable
+
+
 def _rate_tips(rate: Rate, package: dm.Package | None, unit: WeightUnit) -> dict[int, str]:
     """Hover text: actual vs dimensional vs billable weight, and the insurance inside the price."""
     tips: dict[int, str] = {}
-    parts = [f"actual {fmt.weight(package.weight, unit)}"] if package is not None else []
+    parts = [_("actual {weight}").format(weight=fmt.weight(package.weight, unit))] if package is not None else []
     if rate.dimensional_weight is not None:
-        parts.append(f"dimensional {fmt.weight(rate.dimensional_weight, unit)}")
-    parts.append(f"billable {fmt.weight(rate.billable_weight, unit)}")
+        parts.append(_("dimensional {weight}").format(weight=fmt.weight(rate.dimensional_weight, unit)))
+    parts.append(_("billable {weight}").format(weight=fmt.weight(rate.billable_weight, unit)))
     tips[4] = " · ".join(parts)
     if rate.insurance_cost is not None:
-        tips[2] = f"includes {rate.insurance_cost} insurance"
+        tips[2] = _("includes {amount} insurance").format(amount=fmt.money(rate.insurance_cost))
     return tips

@@ -37,16 +37,36 @@ from shipstation_desktop.domain.units import WeightUnit
 from shipstation_desktop.services import bootstrap
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.model import BenchSettings, CarrierAccount
-from shipstation_desktop.settings.secrets import NO_KEYRING_MESSAGE, secret_key
+from shipstation_desktop.settings.secrets import secret_key
 
-from . import style
+from . import formatting as fmt
+from . import i18n, style
+from .i18n import N_, _
 from .ops import Failure, Op, OpRunner
 from .printer_preferences import PrinterSettingsBox
 from .scale_preferences import ScaleSettingsBox
 
-RESTART_NOTE = "Scale and printer changes apply the next time ShipStation Desktop starts."
+# Marked here, translated where shown (_()).
+RESTART_NOTE = N_("Scale and printer changes apply the next time ShipStation Desktop starts.")
+LANGUAGE_NOTE = N_("The language changes the next time ShipStation Desktop starts.")
+# settings.secrets.NO_KEYRING_MESSAGE (the settings layer cannot mark strings), for the catalogs;
+# tests/gui/test_translations.py keeps the two equal.
+NO_KEYRING_TEXT = N_(
+    "No secure keyring is available on this computer, so credentials cannot be saved. "
+    "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential "
+    "Manager); until then carrier accounts that need credentials stay disabled."
+)
 
 _WORDS = {"id": "ID", "api": "API", "crid": "CRID", "mid": "MID", "url": "URL"}
+# The credentials the carriers this version knows ask for; another field gets its English title.
+SECRET_LABELS = {
+    "client_id": N_("Client ID"),
+    "client_secret": N_("Client secret"),
+    "api_key": N_("API key"),
+    "api_secret": N_("API secret"),
+    "crid": N_("CRID"),
+    "mid": N_("MID"),
+}
 
 
 def _secret_title(field: str) -> str:
@@ -56,15 +76,15 @@ def _secret_title(field: str) -> str:
 
 
 SHIP_FROM_FIELDS = (
-    ("name", "Name"),
-    ("company", "Company"),
-    ("line1", "Street"),
-    ("line2", "Street (2)"),
-    ("city", "City"),
-    ("state", "State / province"),
-    ("postal_code", "Postal code"),
-    ("country", "Country (ISO code)"),
-    ("phone", "Phone"),
+    ("name", N_("Contact name")),
+    ("company", N_("Company")),
+    ("line1", N_("Street")),
+    ("line2", N_("Street (2)")),
+    ("city", N_("City")),
+    ("state", N_("State / province")),
+    ("postal_code", N_("Postal code")),
+    ("country", N_("Country (ISO code)")),
+    ("phone", N_("Phone")),
 )
 
 
@@ -79,23 +99,15 @@ class _CarrierRow:
 
 
 RULE_LABELS = {
-    RateRule.CHEAPEST: "cheapest",
-    RateRule.FASTEST: "fastest",
-    RateRule.CHEAPEST_WITHIN_DAYS: "cheapest arriving within N days (else fastest)",
+    RateRule.CHEAPEST: N_("cheapest"),
+    RateRule.FASTEST: N_("fastest"),
+    RateRule.CHEAPEST_WITHIN_DAYS: N_("cheapest arriving within N days (else fastest)"),
 }
 
 
-def _combo(values: tuple[str, ...] | list[str], current: str, *, editable: bool = False) -> QComboBox:
-    combo = QComboBox()
-    combo.setEditable(editable)
-    for value in values:
-        combo.addItem(value, value)
-    index = combo.findData(current)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-    elif editable:
-        combo.setEditText(current)
-    return combo
+def _shipped_or_empty(code: str) -> str:
+    """The setting's language as the chooser lists it ("es_MX" → "es"); "" for automatic or one not shipped."""
+    return (i18n.first_supported([code]) or "") if code else ""
 
 
 class PreferencesDialog(QDialog):
@@ -104,7 +116,7 @@ class PreferencesDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(_("Preferences"))
         self.resize(620, 560)
         self.bench = bench
         self.runner = runner
@@ -113,13 +125,14 @@ class PreferencesDialog(QDialog):
 
         root = QVBoxLayout(self)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._general_tab(settings), "Bench")
-        self.tabs.addTab(self._devices_tab(settings), "Devices")
-        self.tabs.addTab(self._carriers_tab(settings), "Carriers")
-        self.tabs.addTab(self._ship_from_tab(settings), "Ship from && sync")
+        self.tabs.addTab(self._general_tab(settings), _("Bench"))
+        self.tabs.addTab(self._devices_tab(settings), _("Devices"))
+        self.tabs.addTab(self._carriers_tab(settings), _("Carriers"))
+        self.tabs.addTab(self._ship_from_tab(settings), _("Ship from && sync"))
         root.addWidget(self.tabs, 1)
 
-        note = QLabel(RESTART_NOTE)
+        self.language_changed = False  # set when saved: the main window says it applies at the next start
+        note = QLabel(_(RESTART_NOTE))
         note.setWordWrap(True)
         style.set_text_color(note, style.MUTED)
         root.addWidget(note)
@@ -142,33 +155,50 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(page)
         self.bench_name = QLineEdit(s.bench_name)
         self.bench_name.setObjectName("benchName")
-        form.addRow("Bench name:", self.bench_name)
-        self.weight_unit = _combo([u.value for u in WeightUnit], s.weight_unit.value)
-        form.addRow("Weight unit:", self.weight_unit)
+        form.addRow(_("Bench name:"), self.bench_name)
+        self.weight_unit = QComboBox()
+        for unit in WeightUnit:
+            self.weight_unit.addItem(fmt.unit_name(unit), unit.value)
+        self.weight_unit.setCurrentIndex(max(self.weight_unit.findData(s.weight_unit.value), 0))
+        form.addRow(_("Weight unit:"), self.weight_unit)
         self.tolerance = QDoubleSpinBox()
         self.tolerance.setRange(0, 100)
         self.tolerance.setDecimals(1)
         self.tolerance.setSuffix(" %")
         self.tolerance.setValue(float(s.weight_tolerance_pct))
-        form.addRow("Weight tolerance:", self.tolerance)
-        self.raise_exceptions = QCheckBox("Raise a supervisor exception when a parcel's weight is off")
+        form.addRow(_("Weight tolerance:"), self.tolerance)
+        self.raise_exceptions = QCheckBox(_("Raise a supervisor exception when a parcel's weight is off"))
         self.raise_exceptions.setChecked(s.raise_weight_exceptions)
         form.addRow("", self.raise_exceptions)
         self.rate_rule = QComboBox()
         self.rate_rule.setObjectName("rateRule")
         for rule, text in RULE_LABELS.items():
-            self.rate_rule.addItem(text, rule.value)
+            self.rate_rule.addItem(_(text), rule.value)
         self.rate_rule.setCurrentIndex(max(self.rate_rule.findData(s.rate_rule.value), 0))
-        form.addRow("Preselect the rate that is:", self.rate_rule)
+        form.addRow(_("Preselect the rate that is:"), self.rate_rule)
         self.rate_days = QSpinBox()
         self.rate_days.setObjectName("rateWithinDays")
         self.rate_days.setRange(0, 60)
-        self.rate_days.setSuffix(" days")
+        self.rate_days.setSuffix(" " + _("days"))
         self.rate_days.setValue(s.rate_within_days)
         # N only means something for "cheapest within N days"; preferred carriers: settings.json (docs/rates.md).
         self.rate_rule.currentIndexChanged.connect(self._rate_days_enabled)
         self._rate_days_enabled()
-        form.addRow("Arriving within:", self.rate_days)
+        form.addRow(_("Arriving within:"), self.rate_days)
+
+        self.language = QComboBox()
+        self.language.setObjectName("guiLanguage")
+        self.language.addItem(_("Automatic (the computer's language)"), "")
+        for code in i18n.SUPPORTED:
+            self.language.addItem(i18n.language_name(code), code)
+        chosen = self.language.findData(_shipped_or_empty(s.language))
+        self.language.setCurrentIndex(max(chosen, 0))
+        form.addRow(_("Language:"), self.language)
+        language_note = QLabel(_(LANGUAGE_NOTE))
+        language_note.setObjectName("languageNote")
+        language_note.setWordWrap(True)
+        style.set_text_color(language_note, style.MUTED)
+        form.addRow("", language_note)
         return page
 
     def _rate_days_enabled(self) -> None:
@@ -182,11 +212,11 @@ class PreferencesDialog(QDialog):
 
         # One printer per document type: shipping labels, and packing slips (often a receipt printer).
         self.label_printer_box = PrinterSettingsBox(
-            "Label printer", s.label_printer, self.runner, (LabelFormat.ZPL, LabelFormat.PDF)
+            _("Label printer"), s.label_printer, self.runner, (LabelFormat.ZPL, LabelFormat.PDF)
         )
         layout.addWidget(self.label_printer_box)
         self.slip_printer_box = PrinterSettingsBox(
-            "Packing-slip printer",
+            _("Packing-slip printer"),
             s.slip_printer,
             self.runner,
             (LabelFormat.PDF, LabelFormat.ZPL, LabelFormat.ESCPOS),
@@ -199,7 +229,7 @@ class PreferencesDialog(QDialog):
     def _carriers_tab(self, s: BenchSettings) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.keyring_label = QLabel(NO_KEYRING_MESSAGE)
+        self.keyring_label = QLabel(_(NO_KEYRING_TEXT))
         self.keyring_label.setObjectName("keyringMessage")
         self.keyring_label.setWordWrap(True)
         style.banner(self.keyring_label, style.WARN, style.WARN_BG)
@@ -220,35 +250,37 @@ class PreferencesDialog(QDialog):
             carrier = self.bench.carriers.get(code)
             box = QGroupBox(info.name if info else carrier.name if carrier else code)
             form = QFormLayout(box)
-            enabled = QCheckBox("Use this carrier on this bench")
+            enabled = QCheckBox(_("Use this carrier on this bench"))
             enabled.setChecked(account.enabled)
             form.addRow("", enabled)
             number = QLineEdit(account.account)
-            form.addRow("Account number:", number)
-            sandbox = QCheckBox("Sandbox (test labels, no charges)")
+            form.addRow(_("Account number:"), number)
+            sandbox = QCheckBox(_("Sandbox (test labels, no charges)"))
             sandbox.setChecked(account.sandbox)
             form.addRow("", sandbox)
             base_url = QLineEdit(account.base_url)
             base_url.setObjectName(f"baseUrl_{code}")
-            base_url.setPlaceholderText("the carrier's published URL")
+            base_url.setPlaceholderText(_("the carrier's published URL"))
             if info is not None:
-                form.addRow("API address (optional):", base_url)
+                form.addRow(_("API address (optional):"), base_url)
             secrets: dict[str, QLineEdit] = {}
             for field in info.secret_fields if info else ():
-                title = _secret_title(field)
+                title = _(SECRET_LABELS[field]) if field in SECRET_LABELS else _secret_title(field)
                 edit = QLineEdit()
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
                 edit.setObjectName(f"secret_{account.code}_{field}")
                 edit.setEnabled(self.keyring_available)
-                edit.setPlaceholderText("stored in the system keyring only" if self.keyring_available else "no keyring")
-                form.addRow(f"{title}:", edit)
+                edit.setPlaceholderText(
+                    _("stored in the system keyring only") if self.keyring_available else _("no keyring")
+                )
+                form.addRow(_("{label}:").format(label=title), edit)
                 secrets[field] = edit
             if info is None and carrier is None:
-                missing = QLabel("This carrier is not available in this version.")
+                missing = QLabel(_("This carrier is not available in this version."))
                 style.set_text_color(missing, style.MUTED)
                 form.addRow("", missing)
             elif info is not None and info.build is None:
-                note = QLabel("Tracking only: labels for this carrier are not bought through the bench.")
+                note = QLabel(_("Tracking only: labels for this carrier are not bought through the bench."))
                 style.set_text_color(note, style.MUTED)
                 form.addRow("", note)
             self.carrier_rows.append(_CarrierRow(account.code, enabled, number, sandbox, secrets, base_url))
@@ -263,20 +295,20 @@ class PreferencesDialog(QDialog):
     def _ship_from_tab(self, s: BenchSettings) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        box = QGroupBox("Ship from (printed on every label)")
+        box = QGroupBox(_("Ship from (printed on every label)"))
         form = QFormLayout(box)
         self.ship_from: dict[str, QLineEdit] = {}
         for field, title in SHIP_FROM_FIELDS:
             edit = QLineEdit(str(getattr(s.ship_from, field)))
-            form.addRow(f"{title}:", edit)
+            form.addRow(_("{label}:").format(label=_(title)), edit)
             self.ship_from[field] = edit
         layout.addWidget(box)
-        central = QGroupBox("Central database")
+        central = QGroupBox(_("Central database"))
         central_form = QFormLayout(central)
         self.central_url = QLineEdit(s.central.url)
         self.central_url.setObjectName("centralUrl")
-        self.central_url.setPlaceholderText("empty: this bench works on its own")
-        central_form.addRow("URL:", self.central_url)
+        self.central_url.setPlaceholderText(_("empty: this bench works on its own"))
+        central_form.addRow(_("URL:"), self.central_url)
         layout.addWidget(central)
         layout.addStretch(1)
         return page
@@ -293,13 +325,13 @@ class PreferencesDialog(QDialog):
         def stored(_ctx: object) -> set[str]:
             return {key for key in keys if secrets.get(key)}
 
-        self.runner.run(Op(stored, label="Reading the keyring…", on_success=self._mark_stored))
+        self.runner.run(Op(stored, label=_("Reading the keyring…"), on_success=self._mark_stored))
 
     def _mark_stored(self, stored: set[str]) -> None:
         for row in self.carrier_rows:
             for field, edit in row.secrets.items():
                 if secret_key(row.code, field) in stored:
-                    edit.setPlaceholderText("saved in the keyring — type to replace")
+                    edit.setPlaceholderText(_("saved in the keyring — type to replace"))
 
     # -------------------------------------------------------------------------------- save
 
@@ -308,13 +340,14 @@ class PreferencesDialog(QDialog):
         new = self.bench.settings.model_copy(deep=True)
         name = self.bench_name.text().strip()
         if not name:
-            raise ValueError("Give the bench a name (it appears on reports and in sync).")
+            raise ValueError(_("Give the bench a name (it appears on reports and in sync)."))
         new.bench_name = name
         new.weight_unit = WeightUnit(self.weight_unit.currentData())
         new.weight_tolerance_pct = Decimal(str(round(self.tolerance.value(), 1)))
         new.raise_weight_exceptions = self.raise_exceptions.isChecked()
         new.rate_rule = RateRule(self.rate_rule.currentData())
         new.rate_within_days = self.rate_days.value()
+        new.language = str(self.language.currentData())
         self.scale_box.apply(new.scale)
         self.label_printer_box.apply(new.label_printer)
         self.slip_printer_box.apply(new.slip_printer)
@@ -370,7 +403,7 @@ class PreferencesDialog(QDialog):
         self.runner.run(
             Op(
                 keep,
-                label="Saving credentials to the keyring…",
+                label=_("Saving credentials to the keyring…"),
                 writes=True,
                 on_success=lambda _none: self._apply(new),
                 on_failure=lambda failure: self._keyring_failed(failure),
@@ -379,7 +412,7 @@ class PreferencesDialog(QDialog):
         )
 
     def _keyring_failed(self, failure: Failure) -> None:
-        self._error(f"The credentials were not saved: {failure.message}")
+        self._error(_("The credentials were not saved: {reason}").format(reason=failure.message))
 
     def _apply(self, new: BenchSettings) -> None:
         old = self.bench.settings
@@ -391,8 +424,11 @@ class PreferencesDialog(QDialog):
             self.bench.save_settings()
         except OSError as e:
             self.bench.settings = old
-            self._error(f"Could not write {self.bench.paths.settings_file}: {e.strerror or e}")
+            self._error(
+                _("Could not write {file}: {error}").format(file=self.bench.paths.settings_file, error=e.strerror or e)
+            )
             return
+        self.language_changed = new.language != old.language
         bootstrap.rebuild_carriers(self.bench)  # new accounts and credentials quote from the next scan
         self.saved.emit(new, devices_changed)
         self.accept()

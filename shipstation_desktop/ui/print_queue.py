@@ -27,6 +27,8 @@ from shipstation_desktop.services.printing import JobState, LogEntry, QueuedJob
 
 from . import formatting as fmt
 from . import style
+from .device_labels import print_job_state
+from .i18n import _, ngettext
 from .ops import Failure, Op, OpRunner
 
 OPEN_STATES = (JobState.QUEUED, JobState.FAILED, JobState.PRINTING)
@@ -37,7 +39,7 @@ class PrintQueueDialog(QDialog):
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("printQueueDialog")
-        self.setWindowTitle("Print queue and log")
+        self.setWindowTitle(_("Print queue and log"))
         self.resize(860, 520)
         self.bench = bench
         self.runner = runner
@@ -51,10 +53,10 @@ class PrintQueueDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._queue_tab(), "Waiting and failed")
-        self.tabs.addTab(self._log_tab(), "Print log")
+        self.tabs.addTab(self._queue_tab(), _("Waiting and failed"))
+        self.tabs.addTab(self._log_tab(), _("Print log"))
         layout.addWidget(self.tabs, 1)
-        close = QPushButton("Close")
+        close = QPushButton(_("Close"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -69,19 +71,21 @@ class PrintQueueDialog(QDialog):
         self.queue.setObjectName("printQueue")
         self.queue.setRootIsDecorated(False)
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.queue.setHeaderLabels(["Queued", "Document", "For", "Printer", "State", "Tries", "Why"])
+        self.queue.setHeaderLabels(
+            [_("Queued"), _("Document"), _("For"), _("Printer"), _("State"), _("Tries"), _("Why")]
+        )
         self.queue.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.header().setStretchLastSection(True)
         self.queue.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.queue, 1)
         buttons = QHBoxLayout()
-        self.send_button = QPushButton("Send waiting jobs now")
-        self.send_button.setToolTip("Ask the printers again and send what they can take")
+        self.send_button = QPushButton(_("Send waiting jobs now"))
+        self.send_button.setToolTip(_("Ask the printers again and send what they can take"))
         self.send_button.clicked.connect(self.send_waiting)
-        self.retry_button = QPushButton("Retry selected")
+        self.retry_button = QPushButton(_("Retry selected"))
         self.retry_button.clicked.connect(self.retry_selected)
-        self.cancel_button = QPushButton("Cancel selected")
-        self.cancel_button.setToolTip("Take the selected jobs out of the queue; they will not print")
+        self.cancel_button = QPushButton(_("Cancel selected"))
+        self.cancel_button.setToolTip(_("Take the selected jobs out of the queue; they will not print"))
         self.cancel_button.clicked.connect(self.cancel_selected)
         for button in (self.send_button, self.retry_button, self.cancel_button):
             buttons.addWidget(button)
@@ -95,7 +99,7 @@ class PrintQueueDialog(QDialog):
         self.log = QTreeWidget()
         self.log.setObjectName("printLog")
         self.log.setRootIsDecorated(False)
-        self.log.setHeaderLabels(["When", "Document", "Tracking", "Printer", "Result", "Where / why"])
+        self.log.setHeaderLabels([_("When"), _("Document"), _("Tracking"), _("Printer"), _("Result"), _("Where / why")])
         self.log.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.log.header().setStretchLastSection(True)
         layout.addWidget(self.log, 1)
@@ -110,7 +114,7 @@ class PrintQueueDialog(QDialog):
         def load(_ctx: object) -> tuple[list[QueuedJob], list[LogEntry]]:
             return printing.list_jobs(bench, states=OPEN_STATES), printing.print_log(bench, limit=LOG_ROWS)
 
-        self.runner.run(Op(load, label="Loading the print queue…", on_success=self._show))
+        self.runner.run(Op(load, label=_("Loading the print queue…"), on_success=self._show))
 
     def _show(self, data: tuple[list[QueuedJob], list[LogEntry]]) -> None:
         self.jobs, self.entries = data
@@ -122,7 +126,7 @@ class PrintQueueDialog(QDialog):
                     job.document,
                     job.name,
                     job.printer or job.role.value,
-                    fmt.title(job.state.value),
+                    print_job_state(job.state),
                     str(job.attempts),
                     job.last_error,
                 ]
@@ -138,7 +142,7 @@ class PrintQueueDialog(QDialog):
                     entry.document,
                     entry.tracking_number,
                     entry.printer,
-                    "Printed" if entry.ok else "Not printed",
+                    _("Printed") if entry.ok else _("Not printed"),
                     entry.location if entry.ok and not entry.error else (entry.error or entry.location),
                 ]
             )
@@ -147,11 +151,13 @@ class PrintQueueDialog(QDialog):
         waiting = sum(1 for j in self.jobs if j.state is JobState.QUEUED)
         failed = len(self.jobs) - waiting
         if not self.jobs:
-            self._say("Nothing is waiting: every document has printed.", style.GOOD)
+            self._say(_("Nothing is waiting: every document has printed."), style.GOOD)
         else:
             self._say(
-                f"{waiting} waiting for a printer, {failed} failed. Waiting jobs print by themselves when the "
-                "printer is ready; failed ones need Retry (check first that they did not print).",
+                _(
+                    "{waiting} waiting for a printer, {failed} failed. Waiting jobs print by themselves when the "
+                    "printer is ready; failed ones need Retry (check first that they did not print)."
+                ).format(waiting=waiting, failed=failed),
                 style.WARN,
             )
         self._update_buttons()
@@ -179,8 +185,10 @@ class PrintQueueDialog(QDialog):
         self.runner.run(
             Op(
                 lambda ctx: printing.drain(bench, cancelled=lambda: ctx.cancelled),
-                label="Sending waiting print jobs…",
-                on_success=lambda attempts: self._after(f"{sum(a.printed for a in attempts)} of {len(attempts)} sent."),
+                label=_("Sending waiting print jobs…"),
+                on_success=lambda attempts: self._after(
+                    _("{done} of {total} sent.").format(done=sum(a.printed for a in attempts), total=len(attempts))
+                ),
                 on_failure=self._failed,
             )
         )
@@ -191,9 +199,9 @@ class PrintQueueDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: [printing.retry(bench, job_id) for job_id in ids],
-                label="Retrying print jobs…",
+                label=_("Retrying print jobs…"),
                 on_success=lambda attempts: self._after(
-                    f"{sum(a.printed for a in attempts)} of {len(attempts)} printed."
+                    _("{done} of {total} printed.").format(done=sum(a.printed for a in attempts), total=len(attempts))
                 ),
                 on_failure=self._failed,
             )
@@ -205,8 +213,10 @@ class PrintQueueDialog(QDialog):
         self.runner.run(
             Op(
                 lambda _ctx: printing.cancel(bench, ids),
-                label="Cancelling print jobs…",
-                on_success=lambda count: self._after(f"{count} job{'s' if count != 1 else ''} cancelled."),
+                label=_("Cancelling print jobs…"),
+                on_success=lambda count: self._after(
+                    ngettext("{count} job cancelled.", "{count} jobs cancelled.", count).format(count=count)
+                ),
                 on_failure=self._failed,
             )
         )

@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
 
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.enums import ShipmentStatus
+from shipstation_desktop.domain.roles import Permission
 from shipstation_desktop.services import shipments as shipment_service
 from shipstation_desktop.services.bench import Bench
 
+from . import enum_labels, permissions_ui, style
 from . import formatting as fmt
-from . import style
+from .i18n import _
 from .note_dialog import NoteDialog, ask_void_reason
 from .ops import Op, OpRunner
 
@@ -32,7 +34,7 @@ class RecentShipments(QGroupBox):
     message = Signal(str, bool)  # text, is_error: the pack screen shows it in its result strip
 
     def __init__(self, bench: Bench, runner: OpRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Last shipments", parent)
+        super().__init__(_("Last shipments"), parent)
         self.bench = bench
         self.runner = runner
         self.shipments: list[dm.Shipment] = []
@@ -40,7 +42,9 @@ class RecentShipments(QGroupBox):
         layout = QHBoxLayout(self)
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("recentShipments")
-        self.table.setHorizontalHeaderLabels(["Time", "Order", "Tracking", "Service", "Status", "Label"])
+        self.table.setHorizontalHeaderLabels(
+            [_("Time"), _("Order"), _("Tracking"), _("Service"), _("Status"), _("Label")]
+        )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -55,11 +59,11 @@ class RecentShipments(QGroupBox):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         buttons = QVBoxLayout()
-        self.reprint_button = QPushButton("Reprint label")
-        self.reprint_button.setToolTip("Print the selected (by default the last) label again (Ctrl+P)")
+        self.reprint_button = QPushButton(_("Reprint label"))
+        self.reprint_button.setToolTip(_("Print the selected (by default the last) label again (Ctrl+P)"))
         self.reprint_button.clicked.connect(self.reprint_selected)
-        self.void_button = QPushButton("Void label…")
-        self.void_button.setToolTip("Supervisor action: cancels the label at the carrier; the order can ship again")
+        self.void_button = QPushButton(_("Void label…"))
+        self.void_button.setToolTip(_("Supervisor action: cancels the label at the carrier; the order can ship again"))
         self.void_button.clicked.connect(self.void_selected)
         buttons.addWidget(self.reprint_button)
         buttons.addWidget(self.void_button)
@@ -72,7 +76,7 @@ class RecentShipments(QGroupBox):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.list_shipments(self.bench, limit=LAST_SHIPMENTS),
-                label="Loading last shipments…",
+                label=_("Loading last shipments…"),
                 on_success=self._show,
             )
         )
@@ -84,7 +88,7 @@ class RecentShipments(QGroupBox):
         self.shipments = shipments
         self.table.setRowCount(len(shipments))
         for row, s in enumerate(shipments):
-            status = QTableWidgetItem(fmt.title(s.status.value))
+            status = QTableWidgetItem(enum_labels.shipment_status(s.status))
             status.setForeground(style.color(style.SHIPMENT_STATUS[s.status]))
             cells = [
                 QTableWidgetItem(fmt.local_time(s.created_at)),
@@ -92,7 +96,7 @@ class RecentShipments(QGroupBox):
                 QTableWidgetItem(s.tracking_number),
                 QTableWidgetItem(s.service),
                 status,
-                QTableWidgetItem(s.label_path or "not printed"),
+                QTableWidgetItem(s.label_path or _("not printed")),
             ]
             for col, item in enumerate(cells):
                 self.table.setItem(row, col, item)
@@ -112,7 +116,12 @@ class RecentShipments(QGroupBox):
     def _update_buttons(self) -> None:
         chosen = self.selected()
         self.reprint_button.setEnabled(chosen is not None and chosen.status is not ShipmentStatus.CANCELLED)
-        self.void_button.setEnabled(chosen is not None and chosen.status is ShipmentStatus.LABEL_CREATED)
+        permissions_ui.allow(
+            self.void_button,
+            self.bench,
+            Permission.VOID_LABELS,
+            chosen is not None and chosen.status is ShipmentStatus.LABEL_CREATED,
+        )
 
     @Slot()
     def reprint_selected(self) -> None:
@@ -122,10 +131,13 @@ class RecentShipments(QGroupBox):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.reprint(self.bench, shipment.id),
-                label=f"Reprinting {shipment.tracking_number}…",
+                label=_("Reprinting {tracking}…").format(tracking=shipment.tracking_number),
                 writes=True,
                 on_success=lambda printed: self.message.emit(
-                    f"Reprinted {shipment.tracking_number} to {printed.location}", False
+                    _("Reprinted {tracking} to {where}").format(
+                        tracking=shipment.tracking_number, where=printed.location
+                    ),
+                    False,
                 ),
                 on_failure=lambda failure: self.message.emit(failure.message, True),
             )
@@ -143,10 +155,13 @@ class RecentShipments(QGroupBox):
         self.runner.run(
             Op(
                 lambda _ctx: shipment_service.void(self.bench, shipment.id, reason),
-                label=f"Voiding {shipment.tracking_number}…",
+                label=_("Voiding {tracking}…").format(tracking=shipment.tracking_number),
                 writes=True,
                 on_success=lambda s: self.message.emit(
-                    f"Label {s.tracking_number} voided; order {s.order_number} can ship again.", False
+                    _("Label {tracking} voided; order {order} can ship again.").format(
+                        tracking=s.tracking_number, order=s.order_number
+                    ),
+                    False,
                 ),
                 on_failure=lambda failure: self.message.emit(failure.message, True),
             )

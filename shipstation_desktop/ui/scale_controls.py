@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from shipstation_desktop.devices.scale_port import ScalePort
 
 from . import style
+from .i18n import N_, _
 from .scale_worker import ScaleCommand, ScaleWorker
 
-_DOING = {"zero": "Zeroing the scale…", "tare": "Taring…"}
-_DONE = {"zero": "Scale zeroed.", "tare": "Tare set: the scale now shows what is added."}
+_DOING = {"zero": N_("Zeroing the scale…"), "tare": N_("Taring…")}
+_DONE = {"zero": N_("Scale zeroed."), "tare": N_("Tare set: the scale now shows what is added.")}
 
 
 class ScaleControls(QWidget):
@@ -25,13 +26,13 @@ class ScaleControls(QWidget):
         self._worker: ScaleWorker | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.zero_button = QPushButton("Zero")
+        self.zero_button = QPushButton(_("Zero"))
         self.zero_button.setObjectName("zeroButton")
-        self.zero_button.setToolTip("Set the empty platter as zero (the platter must be empty and still)")
+        self.zero_button.setToolTip(_("Set the empty platter as zero (the platter must be empty and still)"))
         self.zero_button.clicked.connect(lambda: self.send("zero"))
-        self.tare_button = QPushButton("Tare")
+        self.tare_button = QPushButton(_("Tare"))
         self.tare_button.setObjectName("tareButton")
-        self.tare_button.setToolTip("Subtract what is on the platter now (e.g. an empty box)")
+        self.tare_button.setToolTip(_("Subtract what is on the platter now (e.g. an empty box)"))
         self.tare_button.clicked.connect(lambda: self.send("tare"))
         self.result_label = QLabel()
         self.result_label.setObjectName("scaleCommandResult")
@@ -51,7 +52,7 @@ class ScaleControls(QWidget):
         if self._worker is None:
             return
         self._set_busy(True)
-        self._say(_DOING[what], style.MUTED)
+        self._say(_(_DOING[what]), style.MUTED)
         self._worker.command(what)
 
     @Slot(str, str)
@@ -60,7 +61,7 @@ class ScaleControls(QWidget):
         if error:
             self._say(error[:1].upper() + error[1:], style.BAD)
         else:
-            self._say(_DONE.get(what, "Done."), style.GOOD)
+            self._say(_(_DONE[what]) if what in _DONE else _("Done."), style.GOOD)
 
     def _set_busy(self, busy: bool) -> None:
         self.zero_button.setEnabled(not busy)

@@ -17,20 +17,23 @@ from shipstation_desktop.devices.scales.registry import SERIAL_PROTOCOLS
 from shipstation_desktop.domain.units import WeightUnit
 from shipstation_desktop.settings.model import ScaleSettings
 
+from . import formatting as fmt
 from . import style
+from .i18n import N_, _, ngettext
 from .ops import Op, OpRunner
 
+# Texts marked with N_ here are translated with _() where the combo boxes are filled.
 PROTOCOL_CHOICES = (
-    ("sim", "Simulated scale (demo)"),
-    ("sics", "Mettler Toledo MT-SICS (serial)"),
-    ("toledo", "Toledo 8213/8217 (serial)"),
-    ("nci", "NCI — Weigh-Tronix, Brecknell, Avery (serial)"),
-    ("cas", "CAS continuous (serial)"),
-    ("hid", "USB HID scale (DYMO, Stamps.com, …)"),
+    ("sim", N_("Simulated scale (demo)")),
+    ("sics", N_("Mettler Toledo MT-SICS (serial)")),
+    ("toledo", N_("Toledo 8213/8217 (serial)")),
+    ("nci", N_("NCI — Weigh-Tronix, Brecknell, Avery (serial)")),
+    ("cas", N_("CAS continuous (serial)")),
+    ("hid", N_("USB HID scale (DYMO, Stamps.com, …)")),
 )
 BAUD_RATES = ("1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200")
-PARITIES = (("N", "None"), ("E", "Even"), ("O", "Odd"), ("M", "Mark"), ("S", "Space"))
-PORT_HINT = "/dev/ttyUSB0, COM3 or socket://host:port; USB: auto or VID:PID"
+PARITIES = (("N", N_("None")), ("E", N_("Even")), ("O", N_("Odd")), ("M", N_("Mark")), ("S", N_("Space")))
+PORT_HINT = N_("/dev/ttyUSB0, COM3 or socket://host:port; USB: auto or VID:PID")
 
 
 def kind_of(protocol: str) -> Literal["simulated", "serial", "hid"]:
@@ -45,39 +48,39 @@ def _select(combo: QComboBox, data: object) -> None:
         combo.setCurrentIndex(index)
 
 
-def _combo(items: tuple[tuple[Any, str], ...], current: object) -> QComboBox:
+def _combo(items: tuple[tuple[Any, str], ...], current: object, *, translate: bool = False) -> QComboBox:
     combo = QComboBox()
     for data, text in items:
-        combo.addItem(text, data)
+        combo.addItem(_(text) if translate else text, data)
     _select(combo, current)
     return combo
 
 
 class ScaleSettingsBox(QGroupBox):
     def __init__(self, settings: ScaleSettings, runner: OpRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Scale", parent)
+        super().__init__(_("Scale"), parent)
         self.setObjectName("scaleSettings")
         self.runner = runner
         form = QFormLayout(self)
         protocol = "hid" if settings.kind == "hid" else ("sim" if settings.kind == "simulated" else settings.protocol)
-        self.protocol = _combo(PROTOCOL_CHOICES, protocol)
+        self.protocol = _combo(PROTOCOL_CHOICES, protocol, translate=True)
         self.protocol.setObjectName("scaleProtocol")
-        form.addRow("Protocol:", self.protocol)
+        form.addRow(_("Protocol:"), self.protocol)
 
         self.port = QComboBox()
         self.port.setObjectName("scalePort")
         self.port.setEditable(True)
         self.port.setEditText(settings.port)
         if (edit := self.port.lineEdit()) is not None:
-            edit.setPlaceholderText(PORT_HINT)
+            edit.setPlaceholderText(_(PORT_HINT))
         self.port.activated.connect(self._port_picked)
-        self.find_button = QPushButton("Find ports")
+        self.find_button = QPushButton(_("Find ports"))
         self.find_button.setObjectName("findPorts")
         self.find_button.clicked.connect(self.find_ports)
         port_row = QHBoxLayout()
         port_row.addWidget(self.port, 1)
         port_row.addWidget(self.find_button)
-        form.addRow("Port:", port_row)
+        form.addRow(_("Port:"), port_row)
         self.found_label = QLabel()
         self.found_label.setObjectName("foundPorts")
         self.found_label.setWordWrap(True)
@@ -89,17 +92,17 @@ class ScaleSettingsBox(QGroupBox):
         self.baud.setEditable(True)
         self.baud.addItems(BAUD_RATES)
         self.baud.setEditText(str(settings.baud))
-        form.addRow("Baud rate:", self.baud)
+        form.addRow(_("Baud rate:"), self.baud)
         self.bytesize = _combo(((8, "8"), (7, "7")), settings.bytesize or (line.bytesize if line else 8))
-        form.addRow("Data bits:", self.bytesize)
-        self.parity = _combo(PARITIES, settings.parity or (line.parity if line else "N"))
-        form.addRow("Parity:", self.parity)
+        form.addRow(_("Data bits:"), self.bytesize)
+        self.parity = _combo(PARITIES, settings.parity or (line.parity if line else "N"), translate=True)
+        form.addRow(_("Parity:"), self.parity)
         self.stopbits = _combo(((1, "1"), (2, "2")), settings.stopbits or (line.stopbits if line else 1))
-        form.addRow("Stop bits:", self.stopbits)
-        units = ((None, "The bench's weight unit"), *((u.value, u.value) for u in WeightUnit))
+        form.addRow(_("Stop bits:"), self.stopbits)
+        units = ((None, _("The bench's weight unit")), *((u.value, fmt.unit_name(u)) for u in WeightUnit))
         self.unit = _combo(units, settings.unit.value if settings.unit else None)
-        self.unit.setToolTip("The unit the scale is set to, for scales whose frames carry none (Toledo 8213)")
-        form.addRow("Scale's unit:", self.unit)
+        self.unit.setToolTip(_("The unit the scale is set to, for scales whose frames carry none (Toledo 8213)"))
+        form.addRow(_("Scale's unit:"), self.unit)
 
         self.protocol.currentIndexChanged.connect(self._protocol_changed)
         self._enable_line(protocol)
@@ -133,11 +136,11 @@ class ScaleSettingsBox(QGroupBox):
     @Slot()
     def find_ports(self) -> None:
         self.find_button.setEnabled(False)
-        self.found_label.setText("Looking for ports…")
+        self.found_label.setText(_("Looking for ports…"))
         self.runner.run(
             Op(
                 lambda _ctx: discover(),
-                label="Looking for scales…",
+                label=_("Looking for scales…"),
                 on_success=self._show_found,
                 on_done=lambda: self.find_button.setEnabled(self.protocol.currentData() != "sim"),
             )
@@ -146,8 +149,11 @@ class ScaleSettingsBox(QGroupBox):
     def _show_found(self, found: Found) -> None:
         self._found = found
         self._fill_ports()
-        serial = len(found.serial)
-        text = f"{serial} serial port{'s' if serial != 1 else ''}, {len(found.hid)} USB scale(s) found."
+        serial, hid = len(found.serial), len(found.hid)
+        text = _("{ports}, {scales} found.").format(
+            ports=ngettext("{count} serial port", "{count} serial ports", serial).format(count=serial),
+            scales=ngettext("{count} USB scale", "{count} USB scales", hid).format(count=hid),
+        )
         if found.hid_problem:
             text += f" {found.hid_problem}."
         self.found_label.setText(text)
@@ -157,7 +163,7 @@ class ScaleSettingsBox(QGroupBox):
         self.port.clear()
         found = self._found
         if self.protocol.currentData() == "hid":
-            self.port.addItem("auto (the first USB scale found)", "auto")
+            self.port.addItem(_("auto (the first USB scale found)"), "auto")
             for scale in found.hid if found else []:
                 self.port.addItem(f"{scale.port}  {scale.product}", scale.port)
         elif found is not None:
@@ -178,10 +184,10 @@ class ScaleSettingsBox(QGroupBox):
         protocol = self.protocol.currentData()
         baud = self.baud.currentText().strip()
         if not baud.isdigit():
-            raise ValueError(f"Baud rate {baud!r} is not a number.")
+            raise ValueError(_("Baud rate {value} is not a number.").format(value=repr(baud)))
         port = self.port.currentText().strip()
         if protocol in SERIAL_PROTOCOLS and not port:
-            raise ValueError("Choose the scale's port (Find ports lists the ones this computer has).")
+            raise ValueError(_("Choose the scale's port (Find ports lists the ones this computer has)."))
         target.kind = kind_of(protocol)
         target.protocol = protocol
         target.port = port

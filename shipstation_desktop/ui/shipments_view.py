@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 from shipstation_desktop.domain import models as dm
 from shipstation_desktop.domain.costs import CostSummary
 from shipstation_desktop.domain.enums import ShipmentStatus
+from shipstation_desktop.domain.roles import Permission
 from shipstation_desktop.services import documents, printing
 from shipstation_desktop.services import shipments as shipment_service
 from shipstation_desktop.services.bench import Bench
 
-from . import enum_labels, style
+from . import enum_labels, permissions_ui, style
 from . import formatting as fmt
 from .batch_print import BatchPrintDialog
 from .i18n import N_, _, ngettext
@@ -372,7 +373,12 @@ class ShipmentsView(QWidget):
         self.slip_button.setEnabled(s is not None)
         self.batch_button.setEnabled(bool(self.selected_shipments()))
         self.reprint_button.setEnabled(s is not None and s.status is not ShipmentStatus.CANCELLED)
-        self.void_button.setEnabled(s is not None and s.status is ShipmentStatus.LABEL_CREATED)
+        permissions_ui.allow(
+            self.void_button,
+            self.bench,
+            Permission.VOID_LABELS,
+            s is not None and s.status is ShipmentStatus.LABEL_CREATED,
+        )
 
     def _show_failure(self, failure: Failure) -> None:
         self.detail_message.setText(failure.message)

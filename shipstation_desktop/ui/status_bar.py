@@ -16,9 +16,12 @@ from shipstation_desktop.services import printing
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.sync.worker import WorkerState
 
+from . import enum_labels, style
 from . import formatting as fmt
-from . import style
+from .device_labels import printer_health, scale_health
+from .i18n import _, ngettext
 from .ops import Op, OpRunner, Progress
+from .sync_events import SyncEvents
 
 PRINTER_POLL_MS = 15_000  # a printer's health is a device call: rare, and off the GUI thread
 AGE_TICK_MS = 500
@@ -27,9 +30,9 @@ STALE_READING_S = 3.0
 
 def sync_text(url: str) -> str:
     if not url.strip():
-        return "Sync: not configured"
+        return _("Sync: not configured")
     host = urlsplit(url).hostname or url
-    return f"Sync: {host} (starting)"
+    return _("Sync: {host} (starting)").format(host=host)
 
 
 class BenchStatusBar(QStatusBar):
@@ -58,16 +61,16 @@ class BenchStatusBar(QStatusBar):
         self.scale_label.setObjectName("scaleStatus")
         self.printer_health = PrinterHealth.READY
         self.printer_reason = ""
-        self.printer_label = QLabel("Printer: …")
+        self.printer_label = QLabel(_("Printer: …"))
         self.printer_label.setObjectName("printerStatus")
         self.carriers_label = QLabel()
         self.carriers_label.setObjectName("carrierStatus")
         self.sync_label = QLabel()
         self.sync_label.setObjectName("syncStatus")
-        self.exceptions_button = QPushButton("Exceptions: …")
+        self.exceptions_button = QPushButton(_("Exceptions: …"))
         self.exceptions_button.setObjectName("exceptionStatus")
         self.exceptions_button.setFlat(True)
-        self.exceptions_button.setToolTip("Open the supervisor queue (Ctrl+3)")
+        self.exceptions_button.setToolTip(_("Open the supervisor queue (Ctrl+3)"))
         self.exceptions_button.clicked.connect(self.exceptions_clicked)
         for widget in (self.scale_label, self.printer_label, self.carriers_label, self.sync_label):
             self.addPermanentWidget(widget)
@@ -113,15 +116,15 @@ class BenchStatusBar(QStatusBar):
         self._show_scale()
 
     def _show_scale(self) -> None:
-        text = f"Scale: {fmt.title(self.scale_health.value)}"
+        text = _("Scale: {state}").format(state=scale_health(self.scale_health))
         colour = style.SCALE_HEALTH[self.scale_health]
         if self._last_reading_at is not None:
             age = time.monotonic() - self._last_reading_at
-            text += f" · {age:.1f} s ago"
+            text += " · " + _("{seconds} s ago").format(seconds=fmt.number(age, 1))
             if age > STALE_READING_S and self.scale_health is ScaleHealth.CONNECTED:
                 colour = style.WARN
         elif self.scale_health is ScaleHealth.CONNECTED:
-            text += " · no reading yet"
+            text += " · " + _("no reading yet")
         self.scale_label.setText(text)
         self.scale_label.setToolTip(self.scale_reason or self.bench.scale.name)
         style.set_text_color(self.scale_label, colour)
@@ -133,7 +136,7 @@ class BenchStatusBar(QStatusBar):
         """Asks the printer (a device call: off the GUI thread) and sends what waited for it."""
         bench = self.bench
         self.runner.run(
-            Op(lambda _ctx: printing.poll(bench), label="Checking the printer…", on_success=self._show_printer)
+            Op(lambda _ctx: printing.poll(bench), label=_("Checking the printer…"), on_success=self._show_printer)
         )
 
     @Slot()
@@ -141,7 +144,11 @@ class BenchStatusBar(QStatusBar):
         """After a print job changed: only the queue count, no printer round trip."""
         bench = self.bench
         self.runner.run(
-            Op(lambda _ctx: printing.summary(bench), label="Reading the print queue…", on_success=self._queue_changed)
+            Op(
+                lambda _ctx: printing.summary(bench),
+                label=_("Reading the print queue…"),
+                on_success=self._queue_changed,
+            )
         )
 
     def _queue_changed(self, queue: printing.QueueSummary) -> None:
@@ -157,18 +164,21 @@ class BenchStatusBar(QStatusBar):
     def _show_queue(self, queue: printing.QueueSummary) -> None:
         printer = self.bench.label_printer
         health = self.printer_health
-        text = f"Printer: {fmt.title(health.value)}"
+        text = _("Printer: {state}").format(state=printer_health(health))
         if queue.queued:
-            text += f" · {queue.queued} waiting"
+            waiting = ngettext("{count} waiting", "{count} waiting", queue.queued)
+            text += " · " + waiting.format(count=fmt.count(queue.queued))
         if queue.failed:
-            text += f" · {queue.failed} failed"
+            text += " · " + ngettext("{count} failed", "{count} failed", queue.failed).format(
+                count=fmt.count(queue.failed)
+            )
         self.printer_label.setText(text)
         tip = f"{printer.name} ({printer.format.value.upper()}, {printer.dpi} dpi)"
         if self.printer_reason:
             tip += f"\n{self.printer_reason}"
         if queue.reason:
-            tip += f"\nWaiting because: {queue.reason}"
-        self.printer_label.setToolTip(tip + "\nBench > Print queue and log (Ctrl+L)")
+            tip += "\n" + _("Waiting because: {reason}").format(reason=queue.reason)
+        self.printer_label.setToolTip(tip + "\n" + _("Bench > Print queue and log (Ctrl+L)"))
         colour = style.PRINTER_HEALTH[health]
         if health is PrinterHealth.READY and (queue.queued or queue.failed):
             colour = style.WARN
@@ -182,8 +192,10 @@ class BenchStatusBar(QStatusBar):
         for account in settings.carriers:
             carrier = self.bench.carriers.get(account.code)
             if account.enabled and carrier is not None:
-                names.append(carrier.name + (" (sandbox)" if account.sandbox else ""))
-        self.carriers_label.setText("Carriers: " + (", ".join(names) if names else "none enabled"))
+                names.append(_("{carrier} (sandbox)").format(carrier=carrier.name) if account.sandbox else carrier.name)
+        self.carriers_label.setText(
+            _("Carriers: {carriers}").format(carriers=", ".join(names)) if names else _("Carriers: none enabled")
+        )
         style.set_text_color(self.carriers_label, "" if names else style.BAD)
         self.sync_label.setText(sync_text(settings.central.url))
         style.set_text_color(self.sync_label, style.MUTED)
@@ -193,11 +205,13 @@ class BenchStatusBar(QStatusBar):
     @Slot(object)
     def on_sync_state(self, state: WorkerState) -> None:
         """The worker's state, queued from its thread; the label is clickable for "Sync now"."""
-        self.sync_label.setText(state.summary())
-        last = state.last_sync.astimezone().strftime("%H:%M:%S") if state.last_sync else "never"
-        tip = f"Last sync: {last}. Pushed {state.pushed}, pulled {state.pulled}, rejected {state.rejected}."
+        self.sync_label.setText(SyncEvents.describe(state))
+        last = fmt.clock_time(state.last_sync) if state.last_sync else _("never")
+        tip = _("Last sync: {last}. Pushed {pushed}, pulled {pulled}, rejected {rejected}.").format(
+            last=last, pushed=state.pushed, pulled=state.pulled, rejected=state.rejected
+        )
         if state.last_error:
-            tip += f"\nLast error: {state.last_error}"
+            tip += "\n" + _("Last error: {error}").format(error=state.last_error)
         self.sync_label.setToolTip(tip)
         colour = style.MUTED if state.paused else (style.GOOD if state.online else style.WARN)
         style.set_text_color(self.sync_label, colour)
@@ -209,7 +223,7 @@ class BenchStatusBar(QStatusBar):
         self.runner.run(
             Op(
                 lambda _ctx: exc_service.open_counts(self.bench),
-                label="Counting exceptions…",
+                label=_("Counting exceptions…"),
                 on_success=self._show_exceptions,
             )
         )
@@ -217,9 +231,10 @@ class BenchStatusBar(QStatusBar):
     def _show_exceptions(self, counts: dict[ExceptionSeverity, int]) -> None:
         total = sum(counts.values())
         urgent = counts.get(ExceptionSeverity.HIGH, 0) + counts.get(ExceptionSeverity.CRITICAL, 0)
-        self.exceptions_button.setText(f"Exceptions: {total} open")
-        detail = ", ".join(f"{n} {s.value.lower()}" for s, n in counts.items() if n)
-        self.exceptions_button.setToolTip(detail or "No open exceptions")
+        label = ngettext("Exceptions: {count} open", "Exceptions: {count} open", total)
+        self.exceptions_button.setText(label.format(count=fmt.count(total)))
+        detail = ", ".join(f"{fmt.count(n)} {enum_labels.severity(s).lower()}" for s, n in counts.items() if n)
+        self.exceptions_button.setToolTip(detail or _("No open exceptions"))
         colour = style.BAD if urgent else (style.WARN if total else style.GOOD)
         self.exceptions_button.setStyleSheet(f"QPushButton {{ color: {colour}; font-weight: bold; }}")
 

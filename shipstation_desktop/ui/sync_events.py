@@ -9,6 +9,9 @@ from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.services.sync_worker import make_worker
 from shipstation_desktop.sync.worker import SyncWorker, WorkerState
 
+from . import formatting as fmt
+from .i18n import _, ngettext
+
 
 class SyncEvents(QObject):
     state_changed = Signal(object)  # WorkerState, delivered on the GUI thread (queued)
@@ -42,4 +45,17 @@ class SyncEvents(QObject):
 
     @staticmethod
     def describe(state: WorkerState) -> str:
-        return state.summary()
+        """`WorkerState.summary()` (the CLI's English) in the GUI language: "Sync: online · 3 pending"."""
+        if state.paused:
+            head = _("Sync: paused")
+        elif state.syncing:
+            head = _("Sync: syncing…")
+        elif state.online is None:
+            head = _("Sync: starting")
+        else:
+            head = _("Sync: online") if state.online else _("Sync: offline")
+        pending = ngettext("{count} pending", "{count} pending", state.pending).format(count=fmt.count(state.pending))
+        text = f"{head} · {pending}"
+        if state.online is False and state.retry_in_s is not None and not state.paused:
+            text += " · " + _("retry in {seconds} s").format(seconds=fmt.number(state.retry_in_s))
+        return text

@@ -26,8 +26,9 @@ from shipstation_desktop.carriers.port import TrackingResult
 from shipstation_desktop.services import tracking_poller
 from shipstation_desktop.services.bench import Bench
 
+from . import enum_labels, style
 from . import formatting as fmt
-from . import style
+from .i18n import _
 from .ops import Failure, Op, OpRunner
 
 
@@ -38,19 +39,19 @@ class TrackDialog(QDialog):
         super().__init__(parent)
         self.bench = bench
         self.runner = runner
-        self.setWindowTitle("Track a number")
+        self.setWindowTitle(_("Track a number"))
         self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.number = QLineEdit(number)
         self.number.setObjectName("trackNumber")
-        self.number.setPlaceholderText("scan or type a tracking number")
-        form.addRow("Tracking number:", self.number)
+        self.number.setPlaceholderText(_("scan or type a tracking number"))
+        form.addRow(_("Tracking number:"), self.number)
         self.carrier = QComboBox()
         self.carrier.setObjectName("trackCarrier")
         for code, port in sorted(bench.carriers.items()):
             self.carrier.addItem(port.name, code)
-        form.addRow("Carrier:", self.carrier)
+        form.addRow(_("Carrier:"), self.carrier)
         layout.addLayout(form)
         self.hint = QLabel()
         self.hint.setObjectName("trackHint")
@@ -63,11 +64,11 @@ class TrackDialog(QDialog):
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("trackTimeline")
         self.timeline.setRootIsDecorated(False)
-        self.timeline.setHeaderLabels(["When", "Status", "Event", "Location", "Code"])
+        self.timeline.setHeaderLabels([_("When"), _("Status"), _("Event"), _("Location"), _("Code")])
         self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.timeline, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.track_button: QPushButton = buttons.addButton("Track", QDialogButtonBox.ButtonRole.ActionRole)
+        self.track_button: QPushButton = buttons.addButton(_("Track"), QDialogButtonBox.ButtonRole.ActionRole)
         self.track_button.setDefault(True)
         self.track_button.clicked.connect(self.track)
         buttons.rejected.connect(self.reject)
@@ -103,10 +104,10 @@ class TrackDialog(QDialog):
         found = identify(text)
         warning = check_for_carrier(text, str(self.carrier.currentData()))
         if warning:
-            self.hint.setText(f"Check: {warning}. You can still track it.")
+            self.hint.setText(_("Check: {warning}. You can still track it.").format(warning=warning))
             style.set_text_color(self.hint, style.WARN)
         elif found.carriers:
-            self.hint.setText(f"Looks like a {', '.join(found.carriers)} number.")
+            self.hint.setText(_("Looks like a {carriers} number.").format(carriers=", ".join(found.carriers)))
             style.set_text_color(self.hint, style.INFO)
         else:
             self.hint.setText("")
@@ -115,12 +116,12 @@ class TrackDialog(QDialog):
     def track(self) -> None:
         number, code = self.number.text().strip(), str(self.carrier.currentData())
         self.track_button.setEnabled(False)
-        self.summary.setText("Asking the carrier…")
+        self.summary.setText(_("Asking the carrier…"))
         style.set_text_color(self.summary, style.INFO)
         self.runner.run(
             Op(
                 lambda _ctx: tracking_poller.track_now(self.bench, code, number),
-                label="Tracking…",
+                label=_("Tracking…"),
                 writes=True,  # a shipment of this bench gets the news
                 on_success=self._show,
                 on_failure=self._failed,
@@ -129,13 +130,13 @@ class TrackDialog(QDialog):
         )
 
     def _show(self, result: TrackingResult) -> None:
-        parts = [f"{result.tracking_number}: {fmt.title(result.status.value)}"]
+        parts = [f"{result.tracking_number}: {enum_labels.shipment_status(result.status)}"]
         if result.estimated_delivery:
-            parts.append(f"expected {fmt.local_time(result.estimated_delivery)}")
+            parts.append(_("expected {when}").format(when=fmt.local_time(result.estimated_delivery)))
         if result.delivered_at:
-            parts.append(f"delivered {fmt.local_time(result.delivered_at)}")
+            parts.append(_("delivered {when}").format(when=fmt.local_time(result.delivered_at)))
         if result.signed_by:
-            parts.append(f"signed by {result.signed_by}")
+            parts.append(_("signed by {name}").format(name=result.signed_by))
         self.summary.setText(" — ".join(parts))
         style.set_text_color(self.summary, style.SHIPMENT_STATUS[result.status])
         self.timeline.clear()
@@ -143,7 +144,7 @@ class TrackDialog(QDialog):
             item = QTreeWidgetItem(
                 [
                     fmt.local_time(event.time),
-                    fmt.title(event.status.value),
+                    enum_labels.shipment_status(event.status),
                     event.description,
                     event.location,
                     event.code,

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from shipstation_desktop.services import bootstrap, demo
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.secrets import SecretStore
+from shipstation_desktop.ui import app as gui_app
 from shipstation_desktop.ui.app import build_main_window
 from shipstation_desktop.ui.main_window import MainWindow
 from tests.fakes.keyring_backend import MemoryKeyring
@@ -35,6 +36,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if here in item.path.parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def english_gui(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The GUI in English whatever the computer's language, and English again after a test that
+    switched it (the language is process-wide)."""
+    monkeypatch.setattr(gui_app, "system_language", lambda: "en")
+    yield
+    gui_app.apply_language("en")
 
 
 @pytest.fixture(scope="session")
