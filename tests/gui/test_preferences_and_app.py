@@ -88,8 +88,9 @@ def test_carrier_secret_goes_to_the_keyring_not_settings(window: MainWindow, ben
 
 
 @pytest.fixture
-def no_keyring_window(bench_dir: Path, qtbot: QtBot) -> Iterator[MainWindow]:
-    bench = open_test_bench(bench_dir, secrets=SecretStore(fail.Keyring()))
+def no_keyring_window(tmp_path: Path, qtbot: QtBot) -> Iterator[MainWindow]:
+    # A new bench: one made with a keyring cannot be opened without it (its PII key lives there).
+    bench = open_test_bench(tmp_path / "no-keyring", secrets=SecretStore(fail.Keyring()))
     w = build_main_window(bench)
     qtbot.addWidget(w)
     w.show()
