@@ -15,7 +15,7 @@ from shipstation_desktop.services import diagnostics, packing
 from shipstation_desktop.services.bench import Bench
 from shipstation_desktop.settings.model import BenchSettings
 
-from . import notification_log, notification_templates
+from . import i18n, notification_log, notification_templates
 from .analytics_view import AnalyticsView
 from .bench_events import BenchEvents
 from .customers_view import CustomersView
@@ -23,17 +23,19 @@ from .error_dialog import ErrorDialog, show_error_dialog
 from .exceptions_view import ExceptionsView
 from .exceptions_view import tab_title as exceptions_tab_title
 from .first_run import FirstRunDialog
+from .i18n import _
 from .inventory_view import InventoryView
 from .job_events import JobEvents
 from .jobs_dialog import JobsDialog
 from .ops import Op, OpRunner
 from .pack_view import PackView
-from .preferences import RESTART_NOTE, PreferencesDialog
+from .preferences import LANGUAGE_NOTE, RESTART_NOTE, PreferencesDialog
 from .print_queue import PrintQueueDialog
 from .scale_worker import ScaleWorker
 from .shipments_view import ShipmentsView
 from .status_bar import BenchStatusBar
 from .sync_events import SyncEvents
+from .user_session import UserSession
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.bench = bench
+        self.language = i18n.language()  # the texts' language: app.apply_language rebuilds on a change
         self.resize(1280, 860)
         self.setMinimumSize(1000, 680)
         self.last_error_dialog: ErrorDialog | None = None
@@ -68,14 +71,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("views")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.pack_view, "Pack")
-        self.tabs.addTab(self.shipments_view, "Shipments")
-        self.tabs.addTab(self.exceptions_view, "Exceptions")
-        self.tabs.addTab(self.customers_view, "Customers")
+        self.tabs.addTab(self.pack_view, _("Pack"))
+        self.tabs.addTab(self.shipments_view, _("Shipments"))
+        self.tabs.addTab(self.exceptions_view, _("Exceptions"))
+        self.tabs.addTab(self.customers_view, _("Customers"))
         self.analytics_view = AnalyticsView(bench, self.runner)  # reads only when shown
-        self.tabs.addTab(self.analytics_view, "Analytics")
+        self.tabs.addTab(self.analytics_view, _("Analytics"))
         self.inventory_view = InventoryView(bench, self.runner, self.events)  # refreshes itself when shown
-        self.tabs.addTab(self.inventory_view, "Inventory")
+        self.tabs.addTab(self.inventory_view, _("Inventory"))
         self.setCentralWidget(self.tabs)
 
         self.status = BenchStatusBar(bench, self.runner, self)
@@ -103,6 +106,7 @@ class MainWindow(QMainWindow):
         self.pack_view.shipped.connect(self._on_shipped)
 
         self._build_actions()
+        self.session = UserSession(self)  # log-in, idle lock, switch user, who may use what (issue 11)
         self._update_title()
         self.scale_worker.start()
         self.refresh_all()
@@ -122,37 +126,37 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
+        file_menu = menu.addMenu(_("&File"))
         self.act_spool = self._action(
-            "Open label spool folder", self.open_spool_folder, tip="Where the spool printer writes labels"
+            _("Open label spool folder"), self.open_spool_folder, tip=_("Where the spool printer writes labels")
         )
-        self.act_prefs = self._action("&Preferences…", self.open_preferences, "Ctrl+,")
-        self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
+        self.act_prefs = self._action(_("&Preferences…"), self.open_preferences, "Ctrl+,")
+        self.act_quit = self._action(_("&Quit"), self.close, "Ctrl+Q")
         for action in (self.act_spool, self.act_prefs):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
 
-        view_menu = menu.addMenu("&View")
+        view_menu = menu.addMenu(_("&View"))
         self.view_actions = []
-        for index, name in enumerate(("Pack", "Shipments", "Exceptions", "Customers")):
+        for index, name in enumerate((_("Pack"), _("Shipments"), _("Exceptions"), _("Customers"))):
             action = self._action(name, lambda _checked=False, i=index: self.show_view(i), f"Ctrl+{index + 1}")
             view_menu.addAction(action)
             self.view_actions.append(action)
         view_menu.addSeparator()
-        self.act_refresh = self._action("&Refresh", self.refresh_current, "F5")
+        self.act_refresh = self._action(_("&Refresh"), self.refresh_current, "F5")
         view_menu.addAction(self.act_refresh)
 
-        bench_menu = menu.addMenu("&Bench")
-        self.act_scan = self._action("Focus scan field", self.focus_scan, "F2")
-        self.act_buy = self._action("Buy && Print", self.buy_and_print, "F9", "Ctrl+Return", "Ctrl+Enter")
-        self.act_cancel = self._action("Cancel order", self.cancel_order, "Esc")
-        self.act_reweigh = self._action("Weigh again", self.pack_view.weigh_again, "F6")
-        self.act_place = self._action("Place demo parcel", self.pack_view.place_demo_parcel, "F7")
-        self.act_remove = self._action("Remove parcel", self.pack_view.remove_parcel, "F8")
-        self.act_reprint = self._action("Reprint last label", self.pack_view.recent.reprint_selected, "Ctrl+P")
+        bench_menu = menu.addMenu(_("&Bench"))
+        self.act_scan = self._action(_("Focus scan field"), self.focus_scan, "F2")
+        self.act_buy = self._action(_("Buy && Print"), self.buy_and_print, "F9", "Ctrl+Return", "Ctrl+Enter")
+        self.act_cancel = self._action(_("Cancel order"), self.cancel_order, "Esc")
+        self.act_reweigh = self._action(_("Weigh again"), self.pack_view.weigh_again, "F6")
+        self.act_place = self._action(_("Place demo parcel"), self.pack_view.place_demo_parcel, "F7")
+        self.act_remove = self._action(_("Remove parcel"), self.pack_view.remove_parcel, "F8")
+        self.act_reprint = self._action(_("Reprint last label"), self.pack_view.recent.reprint_selected, "Ctrl+P")
         self.act_void = self._action(
-            "Void last label… (supervisor)", self.pack_view.recent.void_selected, "Ctrl+Shift+V"
+            _("Void last label… (supervisor)"), self.pack_view.recent.void_selected, "Ctrl+Shift+V"
         )
         simulated = self.pack_view.is_simulated_scale
         self.act_place.setVisible(simulated)
@@ -164,38 +168,43 @@ class MainWindow(QMainWindow):
         bench_menu.addAction(self.act_void)
         bench_menu.addSeparator()
         self.act_preview = self._action(
-            "Preview label", self.preview_label, "Ctrl+Shift+P", tip="The label as it will print (Pack) or printed"
+            _("Preview label"),
+            self.preview_label,
+            "Ctrl+Shift+P",
+            tip=_("The label as it will print (Pack) or printed"),
         )
-        self.act_print_queue = self._action("Print queue && log…", self.open_print_queue, "Ctrl+L")
+        self.act_print_queue = self._action(_("Print queue && log…"), self.open_print_queue, "Ctrl+L")
         bench_menu.addAction(self.act_preview)
         bench_menu.addAction(self.act_print_queue)
         self.act_notification_templates = self._action(
-            "Customer notification templates…",
+            _("Customer notification templates…"),
             lambda: notification_templates.open_dialog(self.bench, self.runner, self),
-            tip="E-mail and SMS texts sent to customers when an order's status changes",
+            tip=_("E-mail and SMS texts sent to customers when an order's status changes"),
         )
         bench_menu.addAction(self.act_notification_templates)
         self.act_notification_log = self._action(
-            "Customer notifications…", lambda: notification_log.open_dialog(self.bench, self.runner, self)
+            _("Customer notifications…"), lambda: notification_log.open_dialog(self.bench, self.runner, self)
         )
         bench_menu.addAction(self.act_notification_log)
 
-        sync_menu = menu.addMenu("S&ync")
-        self.act_sync_now = self._action("Sync now", self.jobs.request_sync, "Ctrl+Shift+S", tip="Push and pull now")
-        self.act_pause_sync = self._action("Pause sync", self.sync.set_paused, "Ctrl+Shift+Y")
+        sync_menu = menu.addMenu(_("S&ync"))
+        self.act_sync_now = self._action(
+            _("Sync now"), self.jobs.request_sync, "Ctrl+Shift+S", tip=_("Push and pull now")
+        )
+        self.act_pause_sync = self._action(_("Pause sync"), self.sync.set_paused, "Ctrl+Shift+Y")
         self.act_pause_sync.setCheckable(True)  # checked = paused; unchecking resumes
         for action in (self.act_sync_now, self.act_pause_sync):
             action.setEnabled(self.sync.worker is not None)
             sync_menu.addAction(action)
         sync_menu.addSeparator()
-        self.act_jobs = self._action("Background jobs…", self.open_jobs, "Ctrl+J", tip="Dead letters, requeue")
+        self.act_jobs = self._action(_("Background jobs…"), self.open_jobs, "Ctrl+J", tip=_("Dead letters, requeue"))
         sync_menu.addAction(self.act_jobs)
 
-        help_menu = menu.addMenu("&Help")
-        self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, "F1")
-        self.act_diagnostics = self._action("Copy diagnostics", self.copy_diagnostics, "Ctrl+Shift+D")
-        self.act_logs = self._action("Open log folder", self.open_log_folder)
-        self.act_about = self._action("About ShipStation Desktop", self.show_about)
+        help_menu = menu.addMenu(_("&Help"))
+        self.act_shortcuts = self._action(_("Keyboard shortcuts"), self.show_shortcuts, "F1")
+        self.act_diagnostics = self._action(_("Copy diagnostics"), self.copy_diagnostics, "Ctrl+Shift+D")
+        self.act_logs = self._action(_("Open log folder"), self.open_log_folder)
+        self.act_about = self._action(_("About ShipStation Desktop"), self.show_about)
         for action in (self.act_shortcuts, self.act_diagnostics, self.act_logs):
             help_menu.addAction(action)
         help_menu.addSeparator()
@@ -280,7 +289,7 @@ class MainWindow(QMainWindow):
         self.runner.run(
             Op(
                 lambda _ctx: packing.reconcile_pending(self.bench),
-                label="Checking unconfirmed label purchases…",
+                label=_("Checking unconfirmed label purchases…"),
                 writes=True,
                 on_success=self._reconciled,
             )
@@ -291,7 +300,11 @@ class MainWindow(QMainWindow):
             self.say(" ".join(messages))
 
     def _on_shipped(self, shipment: dm.Shipment) -> None:
-        self.say(f"Label {shipment.tracking_number} bought for {shipment.order_number}. Scan the next order.")
+        self.say(
+            _("Label {tracking} bought for {order}. Scan the next order.").format(
+                tracking=shipment.tracking_number, order=shipment.order_number
+            )
+        )
 
     @Slot()
     def preview_label(self) -> None:
@@ -348,23 +361,23 @@ class MainWindow(QMainWindow):
         self.runner.run(
             Op(
                 lambda _ctx: diagnostics.diagnostics(self.bench),
-                label="Collecting diagnostics…",
+                label=_("Collecting diagnostics…"),
                 on_success=self._diagnostics_ready,
             )
         )
 
     def _diagnostics_ready(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
-        self.say("Diagnostics copied to the clipboard; paste them into your support request.")
+        self.say(_("Diagnostics copied to the clipboard; paste them into your support request."))
 
     def open_folder(self, path: Path) -> bool:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            self.show_user_error(f"Cannot open {path}: {e.strerror or e}")
+            self.show_user_error(_("Cannot open {path}: {error}").format(path=path, error=e.strerror or e))
             return False
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self.say(f"No file manager answered; the folder is {path}")
+            self.say(_("No file manager answered; the folder is {path}").format(path=path))
             return False
         return True
 
@@ -384,7 +397,7 @@ class MainWindow(QMainWindow):
         )
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
-            "Keyboard shortcuts",
+            _("Keyboard shortcuts"),
             f"<table>{rows}</table>",
             QMessageBox.StandardButton.Close,
             self,
@@ -397,9 +410,12 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Information,
-            "About ShipStation Desktop",
-            f"ShipStation Desktop {diagnostics.app_version()}\nBench: {self.bench.settings.bench_name}\n"
-            f"Data folder: {self.bench.paths.data_dir}",
+            _("About ShipStation Desktop"),
+            _("ShipStation Desktop {version}\nBench: {bench}\nData folder: {folder}").format(
+                version=diagnostics.app_version(),
+                bench=self.bench.settings.bench_name,
+                folder=self.bench.paths.data_dir,
+            ),
             QMessageBox.StandardButton.Close,
             self,
         )
@@ -428,7 +444,13 @@ class MainWindow(QMainWindow):
             self.bench.save_settings()
         self._update_title()
         self.status.show_settings()
-        self.say("Preferences saved. " + (RESTART_NOTE if devices_changed else ""))
+        self.session.settings_saved(devices_changed)
+        notes = [_("Preferences saved.")]
+        if devices_changed:
+            notes.append(_(RESTART_NOTE))
+        if self.preferences_dialog is not None and self.preferences_dialog.language_changed:
+            notes.append(_(LANGUAGE_NOTE))
+        self.say(" ".join(notes))
 
     def maybe_first_run(self) -> FirstRunDialog | None:
         if self.bench.settings.first_run_done:
@@ -442,11 +464,15 @@ class MainWindow(QMainWindow):
 
     def _on_demo_ready(self, _result: object) -> None:
         self._update_title()
-        self.say("Demo bench ready: scan an order number from a packing slip (e.g. SO-10002) to start.")
+        self.say(_("Demo bench ready: scan an order number from a packing slip (e.g. SO-10002) to start."))
 
     def _update_title(self) -> None:
-        demo = " (demo)" if self.bench.settings.demo_mode else ""
-        self.setWindowTitle(f"ShipStation Desktop — {self.bench.settings.bench_name}{demo}")
+        title = (
+            _("ShipStation Desktop — {bench} (demo)")
+            if self.bench.settings.demo_mode
+            else _("ShipStation Desktop — {bench}")
+        )
+        self.setWindowTitle(title.format(bench=self.bench.settings.bench_name))
 
     # ================================================================================ shutdown
 
@@ -455,6 +481,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.session.stop()
         self.events.detach()
         self.status.stop()
         self.scale_worker.stop()
