@@ -117,6 +117,7 @@ COMMAND_PERMISSIONS: Mapping[str, Permission | None] = MappingProxyType(
         "users list": P.MANAGE_USERS,
         "users passwd": P.LIST,  # your own password; someone else's: MANAGE_USERS (services/users.py)
         "users pin": P.LIST,  # likewise
+        "users language": P.LIST,  # likewise
         "users role": P.MANAGE_USERS,
         "users deactivate": P.MANAGE_USERS,
         "users activate": P.MANAGE_USERS,

@@ -1,4 +1,4 @@
-"""`users add|list|passwd|pin|role|deactivate|activate|unlock` (issue 11): bench users from a terminal.
+"""`users add|list|passwd|pin|role|language|deactivate|activate|unlock` (issue 11): bench users from a terminal.
 
 `users add NAME --role {packer,supervisor,admin} --password-stdin --json` prints {"user_id": str}; a
 weak password exits 1 naming the broken rule. Secrets come on stdin, one per line (the password,
@@ -46,6 +46,10 @@ def add_commands(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     role.add_argument("name", metavar="NAME")
     role.add_argument("role", choices=roles)
     role.add_argument("--json", action="store_true")
+    lang = users.add_parser("language", help="the GUI language a user works in (empty: the bench's)")
+    lang.add_argument("name", metavar="NAME")
+    lang.add_argument("language", metavar="CODE", help="en, es, ro, ru or zh; '' for the bench's language")
+    lang.add_argument("--json", action="store_true")
     for name, text in (
         ("deactivate", "stop a user from logging in (their name stays on what they did)"),
         ("activate", "let a deactivated user log in again"),
@@ -122,6 +126,13 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "role":
             service.set_role(bench, args.name, args.role)
             emit(args, {"name": args.name, "role": args.role}, lambda: f"{args.name} is now {args.role}")
+        elif args.action == "language":
+            service.set_language(bench, args.name, args.language)
+            emit(
+                args,
+                {"name": args.name, "language": args.language},
+                lambda: f"{args.name} works in {args.language or 'the bench language'} from the next log-in",
+            )
         elif args.action == "unlock":
             service.unlock(bench, args.name)
             emit(args, {"name": args.name, "locked": False}, lambda: f"{args.name} unlocked")

@@ -126,6 +126,25 @@ def set_pin(bench: Bench, name: str, pin: str | None) -> None:
         _changed(bench, s, user, {"field": "pin", "to": "set" if pin else "removed"})
 
 
+# The GUI languages shipped (ui/i18n.SUPPORTED; ui/ cannot be imported from here).
+LANGUAGES = ("en", "es", "ro", "ru", "zh")
+
+
+def set_language(bench: Bench, name: str, language: str) -> None:
+    """The GUI language this user works in ("" = the bench's); applied at their next log-in."""
+    code = language.strip().replace("-", "_").split("_")[0].lower()
+    if code and code not in LANGUAGES:
+        raise UserError(f"language {language!r} is not available; choose one of: {', '.join(LANGUAGES)}")
+    with bench.store.session() as s:
+        user = _get(s, name)
+        _require_self_or_manager(bench, user)
+        if user.language == code:
+            return
+        previous = user.language
+        user.language = code
+        _changed(bench, s, user, {"field": "language", "from": previous, "to": code})
+
+
 def set_role(bench: Bench, name: str, role: Role | str) -> None:
     role = Role(role)
     access.require(bench, Permission.MANAGE_USERS)

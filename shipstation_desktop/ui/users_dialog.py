@@ -44,7 +44,7 @@ from shipstation_desktop.domain.roles import Role, UserInfo
 from shipstation_desktop.services import access, users
 from shipstation_desktop.services.bench import Bench
 
-from . import permissions_ui, style
+from . import i18n, permissions_ui, style
 from .formatting import local_time
 from .i18n import N_, _
 from .inline_errors import InlineErrors
@@ -215,9 +215,17 @@ class UsersDialog(QDialog):
         self.unlock_button = QPushButton(_("Unlock"))
         self.unlock_button.setToolTip(_("Lift the lock that wrong passwords put on this user"))
         self.unlock_button.clicked.connect(self.unlock)
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("userLanguageCombo")
+        self.language_combo.setToolTip(_("The language this user's screens are in, from their next log-in"))
+        self.language_combo.addItem(_("Bench language"), "")
+        for code in i18n.SUPPORTED:
+            self.language_combo.addItem(i18n.LANGUAGE_NAMES[code], code)
+        self.language_combo.activated.connect(self.change_language)
         row.addWidget(self.role_combo)
         for button in (self.role_button, self.password_button, self.pin_button, self.active_button, self.unlock_button):
             row.addWidget(button)
+        row.addWidget(self.language_combo)
         row.addStretch(1)
         layout.addLayout(row)
         self.message = QLabel()
@@ -315,11 +323,19 @@ class UsersDialog(QDialog):
     @Slot()
     def _update_buttons(self) -> None:
         user = self.selected()
-        for button in (self.role_button, self.role_combo, self.password_button, self.pin_button, self.active_button):
+        for button in (
+            self.role_button,
+            self.role_combo,
+            self.password_button,
+            self.pin_button,
+            self.active_button,
+            self.language_combo,
+        ):
             button.setEnabled(user is not None)
         self.unlock_button.setEnabled(user is not None and user.locked_until is not None)
         if user is not None:
             self.role_combo.setCurrentIndex(self.role_combo.findData(user.role.value))
+            self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(user.language)))
         self.active_button.setText(_("Reactivate") if user is not None and not user.active else _("Deactivate"))
 
     # -------------------------------------------------------------------------------- changes
@@ -354,6 +370,19 @@ class UsersDialog(QDialog):
         self._change(
             lambda: users.set_role(self.bench, user.name, role),
             _("{name} is now {role}.").format(name=user.name, role=permissions_ui.role_name(role)),
+        )
+
+    @Slot()
+    def change_language(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        code = str(self.language_combo.currentData() or "")
+        self._change(
+            lambda: users.set_language(self.bench, user.name, code),
+            _("{name} works in {language} from their next log-in.").format(
+                name=user.name, language=self.language_combo.currentText()
+            ),
         )
 
     @Slot()

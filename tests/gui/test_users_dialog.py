@@ -148,3 +148,18 @@ def test_the_first_user_of_a_demo_bench_is_logged_in_and_the_bench_starts_asking
     assert dialog.message.text() == "ana added. The bench now asks who is working; ana is logged in."
     assert w.session.act_switch.isVisible() and w.session.idle.enabled
     assert w.session.user_label.text() == "ana (admin)"
+
+
+def test_an_admin_sets_a_users_language_for_their_next_log_in(
+    bench: Bench, open_window: OpenWindow, qtbot: QtBot
+) -> None:
+    staff(bench)
+    w = open_window("ana")
+    dialog = _open(w, qtbot, 3)
+    dialog.select("pat")
+    combo = dialog.language_combo
+    assert combo.isEnabled() and combo.currentData() == ""
+    combo.setCurrentIndex(combo.findData("ru"))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: "next log-in" in dialog.message.text(), timeout=TIMEOUT_MS)
+    assert next(u for u in users.list_users(bench) if u.name == "pat").language == "ru"

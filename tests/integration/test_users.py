@@ -300,3 +300,16 @@ def test_the_audit_log_refuses_update_and_delete(staffed: Bench) -> None:
         with pytest.raises(IntegrityError, match="the audit log is append-only"), staffed.store.session() as s:
             s.execute(text(statement))
     assert {r.user for r in _audit(staffed, AuditAction.USER_ADD)} == {"ana"}
+
+
+def test_each_user_has_a_gui_language_set_by_themselves_or_an_admin(staffed: Bench) -> None:
+    users.set_language(staffed, "pat", "es_ES")  # ana, an admin, is logged in
+    assert users.log_in(staffed, "pat", "2580").language == "es"
+    users.set_language(staffed, "pat", "ru")  # their own
+    with pytest.raises(PermissionDenied):
+        users.set_language(staffed, "sam", "zh")  # someone else's, as a packer
+    with pytest.raises(UserError, match="choose one of: en, es, ro, ru, zh"):
+        users.set_language(staffed, "pat", "klingon")
+    assert users.log_in(staffed, "pat", "2580").language == "ru"
+    changes = [r.details for r in _audit(staffed, AuditAction.USER_CHANGE) if r.details.get("field") == "language"]
+    assert changes[0] == {"field": "language", "from": "es", "to": "ru"}
