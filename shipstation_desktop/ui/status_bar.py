@@ -72,8 +72,21 @@ class BenchStatusBar(QStatusBar):
         self.exceptions_button.setFlat(True)
         self.exceptions_button.setToolTip(_("Open the supervisor queue (Ctrl+3)"))
         self.exceptions_button.clicked.connect(self.exceptions_clicked)
+        # Said plainly and kept in sight: customer data is sealed, but its key sits in a file.
+        self.pii_key_label = QLabel(_("Customer-data key: no keyring"))
+        self.pii_key_label.setObjectName("piiKeyStatus")
+        self.pii_key_label.setToolTip(
+            _(
+                "No secure keyring: customer data is encrypted, but its key is kept in a file on this "
+                "computer. Install and unlock a keyring, then run “shipstation-desktop customers "
+                "rotate-key” to move the key into it."
+            )
+        )
+        style.set_text_color(self.pii_key_label, style.WARN)
+        self.pii_key_label.setVisible(bool(bench.pii_key_warning))
         for widget in (self.scale_label, self.printer_label, self.carriers_label, self.sync_label):
             self.addPermanentWidget(widget)
+        self.addPermanentWidget(self.pii_key_label)
         self.addPermanentWidget(self.exceptions_button)
 
         self._age_timer = QTimer(self)

@@ -109,6 +109,9 @@ def test_keyring_unavailable_is_said_plainly(no_keyring_window: MainWindow, qtbo
     for row in dialog.carrier_rows:
         assert all(not edit.isEnabled() for edit in row.secrets.values())
     dialog.reject()
+    # Customer data is still sealed, with the key in a file: the status bar says so, and how to fix it.
+    label = no_keyring_window.status.pii_key_label
+    assert label.isVisible() and "rotate-key" in label.toolTip()
 
 
 def test_first_run_demo_choice_seeds_an_empty_bench(tmp_path: Path, qtbot: QtBot) -> None:
