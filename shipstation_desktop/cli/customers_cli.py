@@ -99,7 +99,7 @@ def add_commands(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     cl.add_argument(
         "--last-order-to", type=_day_or_time(end=True), metavar="DATE", help="inclusive: a date means its end"
     )
-    cl.add_argument("--page", type=_at_least_one, default=1)
+    cl.add_argument("--page", type=_at_least_one, help="one page (JSON: the paged object; see README)")
     cl.add_argument("--page-size", type=_at_least_one, metavar="N", help="customers per page (default 50, at most 500)")
     cl.add_argument("--limit", type=_at_least_one, metavar="N", help="the same as --page-size")
     cl.add_argument("--json", action="store_true")
@@ -186,7 +186,8 @@ def _list(args: argparse.Namespace, bench: Any) -> None:
     from shipstation_desktop.services import customer_list, pii_view
     from shipstation_desktop.services import jsonview as jv
 
-    size = args.page_size or args.limit or 50
+    paged = args.page is not None or args.page_size is not None
+    size = args.page_size or (args.limit if paged else None) or (min(args.limit, 500) if args.limit else 500)
     wanted = customer_list.CustomerFilter(
         status=args.status,
         source=args.source,
@@ -197,7 +198,18 @@ def _list(args: argparse.Namespace, bench: Any) -> None:
         last_order_to=args.last_order_to,
         query=args.search,
     )
-    page = customer_list.list_page(bench, wanted, page=args.page, page_size=size)
+    if not paged:
+        # Without --page/--page-size the JSON stays what it always was: an array of customers (all,
+        # or the first --limit N), so scripts written for it keep working.
+        found = _all_pages(customer_list, bench, wanted, size, args.limit)
+        people = pii_view.shown(bench, found, "cli customers list")
+        emit(
+            args,
+            [jv.customer(c) for c in people],
+            lambda: table([(c.name, c.email, c.status.value, str(c.order_count), str(c.total_spent)) for c in people]),
+        )
+        return
+    page = customer_list.list_page(bench, wanted, page=args.page or 1, page_size=size)
     people = pii_view.shown(bench, page.items, "cli customers list")
     total = f"{page.total}+" if page.total_capped else str(page.total)
 
@@ -219,6 +231,18 @@ def _list(args: argparse.Namespace, bench: Any) -> None:
         },
         text,
     )
+
+
+def _all_pages(customer_list: Any, bench: Any, wanted: Any, size: int, limit: int | None) -> list[Any]:
+    found: list[Any] = []
+    number = 1
+    while limit is None or len(found) < limit:
+        page = customer_list.list_page(bench, wanted, page=number, page_size=size)
+        found.extend(page.items)
+        if not page.has_more:
+            break
+        number += 1
+    return found[:limit] if limit is not None else found
 
 
 # ------------------------------------------------------------------------------------------- one customer

@@ -178,6 +178,15 @@ def _phone_word(word: str) -> bool:
     return word.isdigit() and len(word) >= MIN_PHONE_DIGITS
 
 
+def _on_phone(digits: str, fields: SearchFields) -> bool:
+    """The digits start the phone (as it may be written), or end it — an ending of at least as many
+    digits as the shortest indexed suffix: "132" is not looked up among a million endings."""
+    forms = fields.phone_digits()
+    if any(p.startswith(digits) for p in forms):
+        return True
+    return len(digits) >= min(PHONE_SUFFIXES) and any(p.endswith(digits) for p in forms)
+
+
 def _phone_group(digits: str) -> set[str]:
     """Terms for digits that may start or end a phone number: the longest indexed prefix, and the
     longest indexed suffix the digits cover (a number ending in the 7 digits also ends in their 4)."""
@@ -221,11 +230,28 @@ class Query:
             out.append(group)
         return out
 
+    @property
+    def exact(self) -> bool:
+        """True when the index's answer is the answer: every term looked up is a query word itself
+        (no word longer than the longest indexed prefix, no digits longer than the phone suffix
+        looked up for them). Only a hash collision — 2^-40 per term of a customer — could then add a
+        customer, so a count may trust the index and only what is shown needs the re-check."""
+        longest = max(PREFIX_LENGTHS)
+
+        def digits_exact(digits: str) -> bool:
+            return len(digits) <= longest and (len(digits) < min(PHONE_SUFFIXES) or len(digits) in PHONE_SUFFIXES)
+
+        if self.phone:
+            return digits_exact(self.phone)
+        return bool(self.wanted) and all(
+            len(w) <= longest and (not _phone_word(w) or digits_exact(w)) for w in self.wanted
+        )
+
     def matches(self, fields: SearchFields) -> bool:
         """Every query word starts one of the customer's words or (digits) starts or ends their
         phone number — the exact check behind the hashed candidates."""
         if self.phone:
-            return any(p.startswith(self.phone) or p.endswith(self.phone) for p in fields.phone_digits())
+            return _on_phone(self.phone, fields)
         if not self.wanted:
             return False
         for word in self.wanted:
@@ -236,7 +262,7 @@ class Query:
                 continue
             if any(t.startswith(word) for t in fields.email_words):
                 continue
-            if _phone_word(word) and any(p.startswith(word) or p.endswith(word) for p in fields.phone_digits()):
+            if _phone_word(word) and _on_phone(word, fields):
                 continue
             return False
         return True

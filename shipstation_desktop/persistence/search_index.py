@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from shipstation_desktop.domain import customer_search as cs
+from shipstation_desktop.domain import models as dm
 
 from . import pii
 from .tables import Address, Customer
@@ -99,12 +100,25 @@ def matching_rowids(
     The index drives one statement per batch: its candidates, newest first, joined to their
     customer rows by rowid, filtered there, and only the survivors' fields are decrypted and
     re-checked. Write `where` so that it names no index (see services/customer_list.py): the
-    index must stay the outer loop."""
+    index must stay the outer loop.
+
+    For an exact query (cs.Query.exact: the usual typed prefix) the index's answer is returned as
+    it is, in one statement and without opening a row: only a 40-bit hash collision could add a
+    customer to it, so callers re-check the customers they show (`verified`)."""
     parsed = cs.Query.parse(query)
     groups = parsed.groups()
     if not groups or limit <= 0:
         return []
     match = cs.fts_query(groups, pii.token_function(conn.dialect))
+    if parsed.exact:
+        stmt = (
+            select(_FTS.c.rowid)
+            .select_from(_FTS.join(Customer, _FTS.c.rowid == ROWID))
+            .where(_MATCH.bindparams(m=match), _LIVE, *where)
+            .order_by(_FTS.c.rowid.desc())
+            .limit(limit)
+        )
+        return [int(r) for r in conn.execute(stmt).scalars()]
     open_text = partial(pii.open_text, conn.dialect)
     found: list[int] = []
     before = _TOP
@@ -146,3 +160,23 @@ def matching_rowids(
             break
         batch = min(batch * 4, _MAX_BATCH)
     return found
+
+
+def verified(query: str, customers: Iterable[dm.Customer]) -> list[dm.Customer]:
+    """The customers that really match `query` (the re-check of what matching_rowids returned
+    unopened for an exact query; a no-op but for a hash collision)."""
+    parsed = cs.Query.parse(query)
+    return [
+        c
+        for c in customers
+        if parsed.matches(
+            cs.SearchFields(
+                name=c.name,
+                email=c.email,
+                phone=c.phone,
+                external_id=c.external_id,
+                tags=c.tags,
+                postal_codes=[a.postal_code for a in c.addresses],
+            )
+        )
+    ]

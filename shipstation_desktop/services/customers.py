@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,41 +44,31 @@ def normalize_email(email: str) -> str:
 def list_customers(
     bench: Bench, *, search: str = "", status: CustomerStatus | None = None, limit: int | None = None
 ) -> list[dm.Customer]:
+    """Every live customer (of one status; matching `search` as search_customers does), by name.
+    Names are sealed, so the sort happens here after loading: for big lists use
+    customer_list.list_page."""
+    if search.strip():
+        found = [c for c in search_customers(bench, search, limit=10_000) if status is None or c.status is status]
+        return found if limit is None else found[:limit]
     with bench.store.session() as s:
-        q = (
-            select(t.Customer)
-            .options(selectinload(t.Customer.addresses))
-            .where(t.Customer.deleted_at.is_(None))
-            .order_by(func.lower(t.Customer.name))
-        )
-        if search.strip():
-            term = f"%{search.strip()}%"
-            q = q.where(
-                or_(
-                    t.Customer.name.ilike(term),
-                    t.Customer.email_normalized.like(f"%{normalize_email(search)}%"),
-                    t.Customer.phone.like(term),
-                    t.Customer.external_id.ilike(term),
-                )
-            )
+        q = select(t.Customer).options(selectinload(t.Customer.addresses)).where(t.Customer.deleted_at.is_(None))
         if status is not None:
             q = q.where(t.Customer.status == status.value)
-        if limit is not None:
-            q = q.limit(limit)
-        return [mappers.customer(r, with_addresses=True) for r in s.scalars(q)]
+        people = [mappers.customer(r, with_addresses=True) for r in s.scalars(q)]
+    people.sort(key=lambda c: (cs.fold(c.name), c.id))
+    return people if limit is None else people[:limit]
 
 
 def search_customers(bench: Bench, query: str, *, limit: int = 50) -> list[dm.Customer]:
     """Customers with a word (name, e-mail, external id, tag, postal code) starting with each query
-    word, or whose phone starts or ends with the digits typed; accents and case ignored. The newest
-    `limit` matches, sorted by name.
+    word, or whose phone starts or ends with the digits typed (an ending: 4 digits or more); accents
+    and case ignored. The newest `limit` matches, sorted by name.
 
-    The index holds keyed hashes only (PII is sealed at rest): it narrows to candidates, and each
-    candidate is checked against its decrypted fields before it is returned; only the customers that
-    pass are loaded whole (persistence/search_index.py)."""
+    The index holds keyed hashes only (PII is sealed at rest): it narrows to candidates, and every
+    customer returned has been checked against its decrypted fields (persistence/search_index.py)."""
     with bench.store.session() as s:
         found = customer_list.load(s, search_index.matching_rowids(s.connection(), query, limit=limit))
-    return sorted(found, key=lambda c: (cs.fold(c.name), c.id))
+    return sorted(search_index.verified(query, found), key=lambda c: (cs.fold(c.name), c.id))
 
 
 def search_fields(row: t.Customer) -> cs.SearchFields:
