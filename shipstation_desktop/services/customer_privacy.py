@@ -41,10 +41,9 @@ from shipstation_desktop.persistence.customer_tables import (
 from shipstation_desktop.persistence.notification_tables import Notification, NotificationPreference
 from shipstation_desktop.persistence.outbox import row_payload
 
-from . import audit, pii_keys
+from . import audit, pii_keys, pii_view
 from .bench import Bench
 
-IDS_PER_AUDIT_ROW = 500  # a long list is audited in several rows, each a readable size
 EXPORT_FORMAT = "shipstation-desktop/gdpr-export/1"
 # The export's sections, in the order of the JSON document; each also becomes one CSV file.
 SECTIONS = (
@@ -94,30 +93,8 @@ def record_pii_view(
     session: Session | None = None,
 ) -> None:
     """Appends who saw which customers' personal data, where (`how`: "cli customers show",
-    "customer detail"), and which fields — never the data itself. One customer: a PII_VIEW row
-    naming them; several: PII_LIST rows with the ids and their count."""
-    ids = list(dict.fromkeys(customer_ids))
-    if not ids:
-        return
-    if len(ids) == 1:
-        audit.record(
-            bench,
-            AuditAction.PII_VIEW,
-            target_type="customer",
-            target_id=ids[0],
-            details={"fields": list(fields), "how": how},
-            session=session,
-        )
-        return
-    for start in range(0, len(ids), IDS_PER_AUDIT_ROW):
-        chunk = ids[start : start + IDS_PER_AUDIT_ROW]
-        audit.record(
-            bench,
-            AuditAction.PII_LIST,
-            target_type="customer",
-            details={"count": len(ids), "ids": chunk, "fields": list(fields), "how": how},
-            session=session,
-        )
+    "customer detail"), and which fields — never the data itself (services/pii_view.record_view)."""
+    pii_view.record_view(bench, customer_ids, fields, how, session=session)
 
 
 # ------------------------------------------------------------------------------------------ export

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
@@ -58,6 +59,10 @@ def window_opener(bench: Bench, qtbot: QtBot) -> Iterator[OpenWindow]:
     yield make
     for w in opened:
         if isValid(w):  # a language change may have replaced (and deleted) it
+            # Dialogs (the audit log, the users manager) are windows of their own: a modal one left
+            # open would still be the active modal widget in the next test.
+            for dialog in w.findChildren(QDialog):
+                dialog.close()
             w.close()
             w.shutdown()
 
