@@ -88,13 +88,10 @@ def test_shipments_view_in_spanish(spanish: MainWindow, bench: Bench, qtbot: QtB
     assert view.model.index(0, 5).data() == "Etiqueta creada"
     assert view.count_label.text() == "1 envío"
     wait_idle(qtbot, spanish)  # the purchase's change notification may reload the list once more
-
-    def selected() -> bool:  # a reload clears the selection: select again until the detail shows
-        if view.current is None and not view.table.selectionModel().hasSelection():
-            view.table.selectRow(0)
-        return view.current is not None
-
-    qtbot.waitUntil(selected, timeout=TIMEOUT_MS)
+    record = view.model.record(0)
+    assert record is not None
+    view.load_detail(record.id)  # what selecting the row does (selection itself: tests/gui/test_views.py)
+    qtbot.waitUntil(lambda: view.current is not None, timeout=TIMEOUT_MS)
     assert view.fields["Status"].text() == "Etiqueta creada"  # fields stay keyed by the English name
     box = view.fields["Order"].parentWidget()
     assert box is not None
