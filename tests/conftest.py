@@ -16,6 +16,13 @@ from tests.fakes.keyring_backend import SHARED_FILE_ENV, MemoryKeyring
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Module- and session-scoped fixtures open benches before any test's own keyring is installed:
+    # they must never reach this computer's real keyring (where a bench's PII key would be out of
+    # the tests' sight), so an in-memory one is the baseline for the whole run.
+    keyring.set_keyring(MemoryKeyring())
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _shared_pii_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
     # Child processes that install MemoryKeyring (CLI crash tests) find the benches' PII keys here.
