@@ -60,13 +60,15 @@ def record_view(
             )
 
 
-def shown(bench: Bench, customers: Sequence[dm.Customer], how: str) -> list[dm.Customer]:
-    """`how` says where they were shown ("cli customers search", "customers view")."""
+def shown(bench: Bench, customers: Sequence[dm.Customer], how: str, *, audit_it: bool = True) -> list[dm.Customer]:
+    """`how` says where they were shown ("cli customers search", "customers view"). audit_it=False:
+    the same person sees the same customers again (a background refresh), already audited."""
     if not customers:
         return []
     if not access.can(bench, Permission.VIEW_PII):
         return [mask_customer(c) for c in customers]
-    record_view(bench, [c.id for c in customers], SHOWN_FIELDS, how, listed=True)
+    if audit_it:
+        record_view(bench, [c.id for c in customers], SHOWN_FIELDS, how, listed=True)
     return list(customers)
 
 

@@ -220,6 +220,8 @@ class CustomersView(QWidget):
         self.page_number = max(1, number)
         self.refresh()
 
+    _audited: tuple[str, tuple[str, ...]] = ("", ())  # who last saw which customers listed here
+
     @Slot()
     def refresh(self) -> None:
         self._timer.stop()
@@ -231,7 +233,11 @@ class CustomersView(QWidget):
 
         def load(_ctx: object) -> tuple[customer_list.Page, CustomerRights]:
             page = customer_list.list_page(bench, wanted, page=number, page_size=PAGE_SIZE)
-            shown = pii_view.shown(bench, page.items, "customers view")
+            # A refresh showing the same person the same customers (a sync, a change elsewhere) is not
+            # a new view: auditing it would write a row, sync it, refresh again — without end.
+            seen = (bench.user, tuple(c.id for c in page.items))
+            shown = pii_view.shown(bench, page.items, "customers view", audit_it=seen != self._audited)
+            self._audited = seen
             return customer_list.Page(
                 shown, page.total, page.page, page.page_size, page.has_more, page.total_capped
             ), CustomerRights.of(bench)
